@@ -1,0 +1,17 @@
+// Command syncctl plans and applies declarative data syncs described in
+// HCL files: from Acumatica ERP over OData into DuckDB or PostgreSQL.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}

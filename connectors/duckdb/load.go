@@ -1,0 +1,433 @@
+package duckdb
+
+import (
+	"context"
+	"database/sql"
+	sqldriver "database/sql/driver"
+	"fmt"
+	"math/big"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/cockroachdb/apd/v3"
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/syncctl/syncctl/connectors"
+)
+
+var stageSeq atomic.Int64
+
+// stage is a connection-local temporary table shaped like a destination
+// table, filled through the appender.
+type stage struct {
+	conn  *sql.Conn
+	name  string
+	table *connectors.Table
+	conv  []converter
+	rows  int64
+}
+
+// newStage takes a connection and creates an empty staging table on it.
+func (d *Destination) newStage(ctx context.Context, t *connectors.Table) (*stage, error) {
+	if d.readOnly {
+		return nil, errReadOnly
+	}
+	conn, err := d.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s := &stage{conn: conn, table: t,
+		name: fmt.Sprintf("_syncctl_stage_%d", stageSeq.Add(1))}
+	var b strings.Builder
+	fmt.Fprintf(&b, "CREATE TEMP TABLE %s (", ident(s.name))
+	for i, c := range t.Columns {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s %s", ident(c.Name), columnType(c))
+		s.conv = append(s.conv, converterFor(c))
+	}
+	b.WriteString(")")
+	if _, err := conn.ExecContext(ctx, b.String()); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("create staging table for %q: %w", t.Name, err)
+	}
+	return s, nil
+}
+
+// append adds rows to the staging table.
+func (s *stage) append(ctx context.Context, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	return s.conn.Raw(func(dc any) error {
+		app, err := duckdb.NewAppender(dc.(sqldriver.Conn), "temp", "main", s.name)
+		if err != nil {
+			return fmt.Errorf("appender for table %q: %w", s.table.Name, err)
+		}
+		vals := make([]sqldriver.Value, len(s.conv))
+		for n, row := range rows {
+			if err := ctx.Err(); err != nil {
+				app.Close()
+				return err
+			}
+			for i, v := range row {
+				cv, err := s.conv[i](v)
+				if err != nil {
+					app.Close()
+					return fmt.Errorf("table %q, column %q, batch row %d: %w",
+						s.table.Name, s.table.Columns[i].Name, n+1, err)
+				}
+				vals[i] = cv
+			}
+			if err := app.AppendRow(vals...); err != nil {
+				app.Close()
+				return fmt.Errorf("table %q, batch row %d: %w", s.table.Name, n+1, err)
+			}
+		}
+		s.rows += int64(len(rows))
+		if err := app.Close(); err != nil {
+			return fmt.Errorf("append to table %q: %w", s.table.Name, err)
+		}
+		return nil
+	})
+}
+
+func (s *stage) close() error {
+	if s.conn == nil {
+		return nil
+	}
+	_, _ = s.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS temp.main."+ident(s.name))
+	err := s.conn.Close()
+	s.conn = nil
+	return err
+}
+
+// Merge upserts rows into t by key and saves st, in one transaction.
+func (d *Destination) Merge(ctx context.Context, t *connectors.Table, rows [][]any, st *connectors.State) (connectors.Change, error) {
+	var ch connectors.Change
+	s, err := d.newStage(ctx, t)
+	if err != nil {
+		return ch, err
+	}
+	defer s.close()
+	if err := s.append(ctx, rows); err != nil {
+		return ch, err
+	}
+	d.commitMu.Lock()
+	defer d.commitMu.Unlock()
+	err = d.inTx(ctx, s.conn, func(tx *sql.Conn) error {
+		if len(rows) > 0 {
+			if ch, err = mergeStage(ctx, tx, t, s.name); err != nil {
+				return err
+			}
+		}
+		return saveState(ctx, tx, st)
+	})
+	return ch, err
+}
+
+// mergeStage moves the staged rows into t: rows equal to stored ones are
+// dropped from the stage, stored rows with a staged key are replaced.
+func mergeStage(ctx context.Context, c *sql.Conn, t *connectors.Table, stageName string) (connectors.Change, error) {
+	var ch connectors.Change
+	tbl, stg := ident(t.Name), "temp.main."+ident(stageName)
+	keyMatch := matchOn(t.Key, "s", "t", "=")
+	same := matchOn(dataColumns(t), "s", "t", "IS NOT DISTINCT FROM")
+
+	q := fmt.Sprintf("DELETE FROM %s s USING %s t WHERE %s AND %s", stg, tbl, keyMatch, same)
+	if _, err := c.ExecContext(ctx, q); err != nil {
+		return ch, fmt.Errorf("merge into table %q: %w", t.Name, err)
+	}
+	q = fmt.Sprintf("DELETE FROM %s t USING %s s WHERE %s", tbl, stg, keyMatch)
+	res, err := c.ExecContext(ctx, q)
+	if err != nil {
+		return ch, fmt.Errorf("merge into table %q: %w", t.Name, err)
+	}
+	ch.Updated, _ = res.RowsAffected()
+	q = fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s", tbl, columnList(t), columnList(t), stg)
+	if res, err = c.ExecContext(ctx, q); err != nil {
+		return ch, fmt.Errorf("merge into table %q: %w", t.Name, err)
+	}
+	n, _ := res.RowsAffected()
+	ch.Inserted = n - ch.Updated
+	return ch, nil
+}
+
+// dataColumns are the columns compared to decide whether a row changed.
+func dataColumns(t *connectors.Table) []string {
+	var cols []string
+	for _, c := range t.Columns {
+		if c.Name != connectors.SyncedAtColumn {
+			cols = append(cols, c.Name)
+		}
+	}
+	return cols
+}
+
+func matchOn(cols []string, a, b, op string) string {
+	parts := make([]string, len(cols))
+	for i, c := range cols {
+		parts[i] = fmt.Sprintf("%s.%s %s %s.%s", a, ident(c), op, b, ident(c))
+	}
+	if len(parts) == 0 {
+		return "true"
+	}
+	return strings.Join(parts, " AND ")
+}
+
+func columnList(t *connectors.Table) string {
+	parts := make([]string, len(t.Columns))
+	for i, c := range t.Columns {
+		parts[i] = ident(c.Name)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// inTx runs fn inside a transaction on c.
+func (d *Destination) inTx(ctx context.Context, c *sql.Conn, fn func(*sql.Conn) error) error {
+	if _, err := c.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return err
+	}
+	if err := fn(c); err != nil {
+		_, _ = c.ExecContext(context.Background(), "ROLLBACK")
+		return err
+	}
+	if _, err := c.ExecContext(ctx, "COMMIT"); err != nil {
+		_, _ = c.ExecContext(context.Background(), "ROLLBACK")
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// Replace starts a full reload of tenant's rows of t.
+func (d *Destination) Replace(ctx context.Context, t *connectors.Table, tenant string) (connectors.Replacement, error) {
+	s, err := d.newStage(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	return &replacement{d: d, s: s, tenant: tenant}, nil
+}
+
+type replacement struct {
+	d      *Destination
+	s      *stage
+	tenant string
+}
+
+func (r *replacement) Append(ctx context.Context, rows [][]any) error {
+	return r.s.append(ctx, rows)
+}
+
+// Commit replaces the tenant's rows by the staged ones. Rows present in
+// both are kept as they are, so an unchanged reload changes nothing.
+func (r *replacement) Commit(ctx context.Context, st *connectors.State) (connectors.Change, error) {
+	var ch connectors.Change
+	t := r.s.table
+	tbl, stg := ident(t.Name), "temp.main."+ident(r.s.name)
+	same := matchOn(dataColumns(t), "s", "t", "IS NOT DISTINCT FROM")
+	tenantCol := ident(connectors.TenantColumn)
+	r.d.commitMu.Lock()
+	defer r.d.commitMu.Unlock()
+	err := r.d.inTx(ctx, r.s.conn, func(c *sql.Conn) error {
+		// Rows whose key stays but whose values change count as updates.
+		q := fmt.Sprintf(`SELECT count(*) FROM %s s JOIN %s t ON t.%s = ? AND %s WHERE NOT (%s)`,
+			stg, tbl, tenantCol, matchOn(t.Key, "s", "t", "="), same)
+		if err := c.QueryRowContext(ctx, q, r.tenant).Scan(&ch.Updated); err != nil {
+			return fmt.Errorf("reload table %q: %w", t.Name, err)
+		}
+		q = fmt.Sprintf(`DELETE FROM %s t WHERE t.%s = ? AND NOT EXISTS (SELECT 1 FROM %s s WHERE %s)`,
+			tbl, tenantCol, stg, same)
+		res, err := c.ExecContext(ctx, q, r.tenant)
+		if err != nil {
+			return fmt.Errorf("reload table %q: %w", t.Name, err)
+		}
+		ch.Deleted, _ = res.RowsAffected()
+		q = fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM %s s WHERE NOT EXISTS (SELECT 1 FROM %s t WHERE t.%s = ? AND %s)`,
+			tbl, columnList(t), columnList(t), stg, tbl, tenantCol, same)
+		if res, err = c.ExecContext(ctx, q, r.tenant); err != nil {
+			return fmt.Errorf("reload table %q: %w", t.Name, err)
+		}
+		ch.Inserted, _ = res.RowsAffected()
+		return saveState(ctx, c, st)
+	})
+	if err != nil {
+		return ch, err
+	}
+	ch.Deleted -= ch.Updated
+	ch.Inserted -= ch.Updated
+	return ch, nil
+}
+
+func (r *replacement) Abort() error { return r.s.close() }
+
+// States returns every stored state row.
+func (d *Destination) States(ctx context.Context) ([]connectors.State, error) {
+	var exists bool
+	err := d.db.QueryRowContext(ctx, `SELECT count(*) > 0 FROM duckdb_tables()
+		WHERE table_name = ? AND schema_name = 'main' AND database_name = current_database()`, stateTable).Scan(&exists)
+	if err != nil || !exists {
+		return nil, err
+	}
+	rows, err := d.db.QueryContext(ctx, `SELECT table_name, tenant,
+		coalesce(address, ''), coalesce(watermark, ''), watermark_at,
+		coalesce(watermark_type, ''), coalesce(cursor, ''),
+		coalesce(config_hash, ''), coalesce(schema_hash, ''),
+		coalesce(serial, 0), run_started, coalesce(run_rows, 0), updated_at
+		FROM "_syncctl_state" ORDER BY table_name, tenant`)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", stateTable, err)
+	}
+	defer rows.Close()
+	var out []connectors.State
+	for rows.Next() {
+		var s connectors.State
+		var wat, started, updated sql.NullTime
+		if err := rows.Scan(&s.Table, &s.Tenant, &s.Address, &s.Watermark,
+			&wat, &s.WatermarkType, &s.Cursor, &s.ConfigHash, &s.SchemaHash,
+			&s.Serial, &started, &s.RunRows, &updated); err != nil {
+			return nil, err
+		}
+		s.WatermarkAt, s.RunStarted, s.UpdatedAt = wat.Time, started.Time, updated.Time
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// saveState upserts st inside the caller's transaction and sets its new
+// serial.
+func saveState(ctx context.Context, c *sql.Conn, st *connectors.State) error {
+	if st == nil {
+		return nil
+	}
+	var serial int64
+	err := c.QueryRowContext(ctx, `SELECT coalesce(max(serial), 0) FROM "_syncctl_state"
+		WHERE table_name = ? AND tenant = ?`, st.Table, st.Tenant).Scan(&serial)
+	if err != nil {
+		return fmt.Errorf("read state of %s: %w", st.Address, err)
+	}
+	st.Serial = serial + 1
+	st.UpdatedAt = time.Now().UTC()
+	_, err = c.ExecContext(ctx, `INSERT OR REPLACE INTO "_syncctl_state"
+		(table_name, tenant, address, watermark, watermark_at, watermark_type,
+		 cursor, config_hash, schema_hash, serial, run_started, run_rows,
+		 updated_at, format_version)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		st.Table, st.Tenant, st.Address, nullString(st.Watermark),
+		nullTime(st.WatermarkAt), nullString(st.WatermarkType),
+		nullString(st.Cursor), st.ConfigHash, st.SchemaHash, st.Serial,
+		nullTime(st.RunStarted), st.RunRows, st.UpdatedAt, stateFormat)
+	if err != nil {
+		return fmt.Errorf("save state of %s: %w", st.Address, err)
+	}
+	return nil
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t
+}
+
+var pow10 = func() [19]int64 {
+	var p [19]int64
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
+
+// converter turns a row value into what the appender takes for a column.
+type converter func(any) (sqldriver.Value, error)
+
+func converterFor(c connectors.Column) converter {
+	switch c.Type {
+	case connectors.TypeDecimal:
+		_, scale := decimalShape(c)
+		return decimalConverter(int32(scale), c)
+	case connectors.TypeUUID:
+		return func(v any) (sqldriver.Value, error) {
+			switch u := v.(type) {
+			case nil:
+				return nil, nil
+			case [16]byte:
+				return duckdb.UUID(u), nil
+			}
+			return nil, fmt.Errorf("want a UUID, got %T", v)
+		}
+	case connectors.TypeInt:
+		return func(v any) (sqldriver.Value, error) {
+			switch v.(type) {
+			case nil, int64:
+				return v, nil
+			}
+			return nil, fmt.Errorf("want an integer, got %T", v)
+		}
+	case connectors.TypeString:
+		return func(v any) (sqldriver.Value, error) {
+			switch v.(type) {
+			case nil, string:
+				return v, nil
+			}
+			return nil, fmt.Errorf("want a string, got %T", v)
+		}
+	}
+	return func(v any) (sqldriver.Value, error) { return v, nil }
+}
+
+// decimalConverter rescales exact decimals to the column's scale, and
+// refuses values that would lose digits or overflow 38 digits.
+func decimalConverter(scale int32, c connectors.Column) converter {
+	var ctx = apd.Context{Precision: 80, MaxExponent: apd.MaxExponent,
+		MinExponent: apd.MinExponent, Traps: apd.DefaultTraps}
+	p, _ := decimalShape(c)
+	limit := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(p)), nil)
+	return func(v any) (sqldriver.Value, error) {
+		var d *apd.Decimal
+		switch x := v.(type) {
+		case nil:
+			return nil, nil
+		case apd.Decimal:
+			d = &x
+		case *apd.Decimal:
+			if x == nil {
+				return nil, nil
+			}
+			d = x
+		default:
+			return nil, fmt.Errorf("want a decimal, got %T", v)
+		}
+		var q apd.Decimal
+		cond, err := ctx.Quantize(&q, d, -scale)
+		if err != nil || cond.Inexact() || cond.Rounded() {
+			return nil, fmt.Errorf("value %s does not fit DECIMAL(%d,%d) without rounding", d.Text('f'), p, scale)
+		}
+		if q.Coeff.IsInt64() {
+			n := q.Coeff.Int64()
+			if p >= 19 || n < pow10[p] {
+				if q.Negative {
+					n = -n
+				}
+				return n, nil
+			}
+		}
+		b := q.Coeff.MathBigInt()
+		if b.CmpAbs(limit) >= 0 {
+			return nil, fmt.Errorf("value %s does not fit DECIMAL(%d,%d)", d.Text('f'), p, scale)
+		}
+		if q.Negative {
+			b.Neg(b)
+		}
+		return b, nil
+	}
+}

@@ -1,0 +1,366 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/cockroachdb/apd/v3"
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/syncctl/syncctl/connectors"
+)
+
+// Observer hears about progress. Its methods are called from several
+// goroutines and must be safe for that.
+type Observer interface {
+	TableStarted(tp *TablePlan)
+	BatchCommitted(tp *TablePlan, rows int64, total connectors.Change)
+	TableFinished(r *TableResult)
+}
+
+// TableResult is the outcome of applying one table instance.
+type TableResult struct {
+	Plan      *TablePlan
+	Rows      int64
+	Change    connectors.Change
+	Watermark string
+	Duration  time.Duration
+	Err       error
+}
+
+// Run is an apply in progress: the plan made with the destinations open
+// for writing, so nothing changes between plan and apply.
+type Run struct {
+	Plan *Plan
+	s    *session
+}
+
+// Begin opens every destination for writing and plans. Close the Run when
+// done.
+func (p *Planner) Begin(ctx context.Context) (*Run, hcl.Diagnostics, []*TableError) {
+	s := newSession(p.Log, true)
+	plan, diags, errs := p.plan(ctx, s)
+	return &Run{Plan: plan, s: s}, diags, errs
+}
+
+// Close releases every connection of the run.
+func (r *Run) Close() { r.s.close() }
+
+// ApplyOptions tune an apply.
+type ApplyOptions struct {
+	// Parallelism bounds how many sources are read at once. Tables of one
+	// source instance run one after the other.
+	Parallelism int
+	// Now is the clock; _synced_at is the run's start time.
+	Now      func() time.Time
+	Observer Observer
+}
+
+// Apply runs every table of the plan and returns one result per table,
+// in plan order.
+func (r *Run) Apply(ctx context.Context, opts ApplyOptions) []*TableResult {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Parallelism < 1 {
+		opts.Parallelism = 1
+	}
+	started := opts.Now().UTC().Truncate(time.Microsecond)
+
+	// Group by source instance, keeping plan order inside a group.
+	var order []*SourceNode
+	groups := map[*SourceNode][]int{}
+	for i, tp := range r.Plan.Tables {
+		n := tp.node.Source
+		if _, ok := groups[n]; !ok {
+			order = append(order, n)
+		}
+		groups[n] = append(groups[n], i)
+	}
+	results := make([]*TableResult, len(r.Plan.Tables))
+	sem := make(chan struct{}, opts.Parallelism)
+	var wg sync.WaitGroup
+	for _, n := range order {
+		wg.Add(1)
+		go func(idx []int) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			for _, i := range idx {
+				tp := r.Plan.Tables[i]
+				if opts.Observer != nil {
+					opts.Observer.TableStarted(tp)
+				}
+				res := r.applyTable(ctx, tp, started, opts)
+				results[i] = res
+				if opts.Observer != nil {
+					opts.Observer.TableFinished(res)
+				}
+			}
+		}(groups[n])
+	}
+	wg.Wait()
+	return results
+}
+
+// applyTable loads one table instance.
+func (r *Run) applyTable(ctx context.Context, tp *TablePlan, started time.Time, opts ApplyOptions) *TableResult {
+	t0 := time.Now()
+	res := &TableResult{Plan: tp, Watermark: tp.Watermark}
+	res.Err = r.load(ctx, tp, started, opts, res)
+	res.Duration = time.Since(t0)
+	if res.Err != nil && !errors.Is(res.Err, context.Canceled) {
+		res.Err = fmt.Errorf("%s (entity %s, tenant %q): %w", tp.Address, tp.Entity, tp.Tenant, res.Err)
+	}
+	return res
+}
+
+func (r *Run) load(ctx context.Context, tp *TablePlan, started time.Time, opts ApplyOptions, res *TableResult) error {
+	node := tp.node
+	dc, err := r.s.destination(ctx, node.Destination)
+	if err != nil {
+		return err
+	}
+	src, err := r.s.source(ctx, node.Source)
+	if err != nil {
+		return err
+	}
+	unlock, err := dc.dst.Lock(ctx, tp.Table)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := dc.dst.Prepare(ctx, tp.table); err != nil {
+		return err
+	}
+	l := &loader{tp: tp, dst: dc.dst, src: src, started: started,
+		opts: opts, res: res, log: r.s.log.With("table", tp.Address, "tenant", tp.Tenant)}
+	l.init()
+	if tp.Tracking != "" && tp.Action != ActionReload {
+		return l.incremental(ctx)
+	}
+	return l.reload(ctx)
+}
+
+// loader moves the rows of one table instance.
+type loader struct {
+	tp      *TablePlan
+	dst     connectors.Destination
+	src     connectors.Source
+	started time.Time
+	opts    ApplyOptions
+	res     *TableResult
+	log     *slog.Logger
+
+	ncols    int   // source columns
+	keyIdx   []int // key positions in the source row
+	trackIdx int   // tracking column position, or -1
+	batch    batch
+	maxTrack time.Time
+	maxText  string
+}
+
+func (l *loader) init() {
+	cols := l.tp.read.Columns
+	l.ncols = len(cols)
+	pos := map[string]int{}
+	for i, c := range cols {
+		pos[c] = i
+	}
+	for _, k := range l.tp.Key {
+		l.keyIdx = append(l.keyIdx, pos[k])
+	}
+	l.trackIdx = -1
+	if l.tp.Tracking != "" {
+		l.trackIdx = pos[l.tp.Tracking]
+	}
+	l.batch = batch{keyIdx: l.keyIdx, index: map[string]int{}}
+	l.maxText = l.tp.Watermark
+	if w, err := parseWatermark(l.tp.Watermark); err == nil {
+		l.maxTrack = w
+	}
+}
+
+// destRow extends a source row with _tenant and _synced_at, and follows
+// the largest tracking value.
+func (l *loader) destRow(row []any) []any {
+	out := make([]any, l.ncols+2)
+	copy(out, row)
+	out[l.ncols] = l.tp.Tenant
+	out[l.ncols+1] = l.started
+	if l.trackIdx >= 0 {
+		if t, ok := row[l.trackIdx].(time.Time); ok && t.After(l.maxTrack) {
+			l.maxTrack = t
+			l.maxText = formatWatermark(t)
+		}
+	}
+	return out
+}
+
+func (l *loader) state(cursor string) *connectors.State {
+	st := &connectors.State{Table: l.tp.Table, Tenant: l.tp.Tenant,
+		Address: l.tp.Address, Cursor: cursor, ConfigHash: l.tp.ConfigHash,
+		RunStarted: l.started, RunRows: l.res.Rows}
+	if l.maxText != "" {
+		st.Watermark, st.WatermarkAt, st.WatermarkType = l.maxText, l.maxTrack, "timestamp"
+	}
+	return st
+}
+
+// incremental reads in (tracking, key) order and commits every batch
+// with its watermark and resume position.
+func (l *loader) incremental(ctx context.Context) error {
+	req := *l.tp.read
+	var last []any
+	flush := func() error {
+		if l.batch.len() == 0 {
+			return nil
+		}
+		pos := make([]any, 0, len(l.keyIdx)+1)
+		pos = append(pos, last[l.trackIdx])
+		for _, i := range l.keyIdx {
+			pos = append(pos, last[i])
+		}
+		cur, err := encodeCursor(pos)
+		if err != nil {
+			return err
+		}
+		return l.commit(ctx, l.state(cur))
+	}
+	err := l.src.Read(ctx, &req, func(row []any) error {
+		l.batch.add(l.destRow(row))
+		last = row
+		if l.batch.len() >= l.tp.BatchSize {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return err
+	}
+	// The load finished: clear the resume position.
+	return l.commit(ctx, l.state(""))
+}
+
+func (l *loader) commit(ctx context.Context, st *connectors.State) error {
+	rows := l.batch.rows
+	ch, err := l.dst.Merge(ctx, l.tp.table, rows, st)
+	if err != nil {
+		return err
+	}
+	l.res.Rows += int64(len(rows))
+	l.res.Change.Add(ch)
+	l.res.Watermark = st.Watermark
+	if len(rows) > 0 {
+		l.log.Debug("batch committed", "rows", len(rows), "watermark", st.Watermark, "serial", st.Serial)
+		if l.opts.Observer != nil {
+			l.opts.Observer.BatchCommitted(l.tp, l.res.Rows, l.res.Change)
+		}
+	}
+	l.batch.reset()
+	return nil
+}
+
+// reload reads every row in key order into staging and swaps them in.
+func (l *loader) reload(ctx context.Context) error {
+	req := *l.tp.read
+	req.Tracking, req.Since, req.After = "", time.Time{}, nil
+	rep, err := l.dst.Replace(ctx, l.tp.table, l.tp.Tenant)
+	if err != nil {
+		return err
+	}
+	defer rep.Abort()
+	flush := func() error {
+		if err := rep.Append(ctx, l.batch.rows); err != nil {
+			return err
+		}
+		l.res.Rows += int64(l.batch.len())
+		l.batch.reset()
+		return nil
+	}
+	err = l.src.Read(ctx, &req, func(row []any) error {
+		l.batch.add(l.destRow(row))
+		if l.batch.len() >= l.tp.BatchSize {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return err
+	}
+	ch, err := rep.Commit(ctx, l.state(""))
+	if err != nil {
+		return err
+	}
+	l.res.Change = ch
+	l.res.Watermark = l.maxText
+	return nil
+}
+
+// batch collects rows unique by key; a later row replaces an earlier one
+// with the same key.
+type batch struct {
+	keyIdx []int
+	rows   [][]any
+	index  map[string]int
+	buf    []byte
+}
+
+func (b *batch) len() int { return len(b.rows) }
+
+func (b *batch) reset() {
+	b.rows = nil
+	clear(b.index)
+}
+
+func (b *batch) add(row []any) {
+	b.buf = b.buf[:0]
+	for _, i := range b.keyIdx {
+		b.buf = appendKey(b.buf, row[i])
+	}
+	if i, ok := b.index[string(b.buf)]; ok {
+		b.rows[i] = row
+		return
+	}
+	b.index[string(b.buf)] = len(b.rows)
+	b.rows = append(b.rows, row)
+}
+
+// appendKey appends an unambiguous encoding of one key value.
+func appendKey(buf []byte, v any) []byte {
+	switch x := v.(type) {
+	case nil:
+		return append(buf, 0)
+	case string:
+		buf = append(buf, 1)
+		buf = strconv.AppendInt(buf, int64(len(x)), 10)
+		buf = append(buf, ':')
+		return append(buf, x...)
+	case int64:
+		buf = append(buf, 2)
+		return strconv.AppendInt(buf, x, 10)
+	case time.Time:
+		buf = append(buf, 3)
+		return strconv.AppendInt(buf, x.UnixNano(), 10)
+	case apd.Decimal:
+		buf = append(buf, 4)
+		var r apd.Decimal
+		r.Reduce(&x)
+		return append(buf, r.Text('f')...)
+	case [16]byte:
+		buf = append(buf, 5)
+		return append(buf, x[:]...)
+	}
+	return fmt.Appendf(append(buf, 6), "%v", v)
+}

@@ -1,0 +1,410 @@
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/syncctl/syncctl/connectors"
+	"github.com/syncctl/syncctl/schema"
+)
+
+// Action is what apply will do to one table instance.
+type Action string
+
+// The actions, in the order plans list them.
+const (
+	// ActionCreate creates the destination table and loads every row.
+	ActionCreate Action = "create"
+	// ActionLoad loads every row of a tracked table that has no watermark.
+	ActionLoad Action = "load"
+	// ActionResume continues an interrupted load after its last key.
+	ActionResume Action = "resume"
+	// ActionIncremental reads rows changed since the watermark.
+	ActionIncremental Action = "incremental"
+	// ActionReload reads every row and swaps them in atomically.
+	ActionReload Action = "reload"
+)
+
+// Plan is what apply will do, table instance by table instance.
+type Plan struct {
+	Tables []*TablePlan `json:"tables"`
+}
+
+// Counts returns how many table instances take each action.
+func (p *Plan) Counts() map[Action]int {
+	m := map[Action]int{}
+	for _, t := range p.Tables {
+		m[t.Action]++
+	}
+	return m
+}
+
+// TablePlan is the plan of one table instance.
+type TablePlan struct {
+	Address     string    `json:"address"`
+	Source      string    `json:"source"`
+	Tenant      string    `json:"tenant"`
+	Entity      string    `json:"entity"`
+	Destination string    `json:"destination"`
+	Table       string    `json:"table"`
+	Action      Action    `json:"action"`
+	Reason      string    `json:"reason"`
+	Key         []string  `json:"primary_key"`
+	Tracking    string    `json:"tracking_column,omitempty"`
+	Offset      string    `json:"offset,omitempty"`
+	Watermark   string    `json:"watermark,omitempty"`
+	Since       string    `json:"since,omitempty"`
+	Request     string    `json:"request"`
+	NewColumns  []string  `json:"new_columns,omitempty"`
+	Columns     []Column  `json:"columns"`
+	PriorSerial int64     `json:"prior_serial"`
+	BatchSize   int       `json:"batch_size"`
+	ConfigHash  string    `json:"config_hash"`
+	Cursor      string    `json:"-"`
+	Started     time.Time `json:"-"`
+
+	node   *TableNode
+	entity *connectors.Entity
+	table  *connectors.Table
+	read   *connectors.ReadRequest
+}
+
+// Column is a destination column in a plan.
+type Column struct {
+	Name       string `json:"name"`
+	SourceType string `json:"source_type"`
+	Type       string `json:"type"`
+}
+
+// Planner plans tables against live sources and destinations.
+type Planner struct {
+	WS  *Workspace
+	Log *slog.Logger
+	// Targets limits the plan to these addresses (exact, or a table block
+	// address covering all its instances). Empty plans everything.
+	Targets []string
+}
+
+// TableError is a failure that concerns one table instance.
+type TableError struct {
+	Addr string
+	Err  error
+}
+
+func (e *TableError) Error() string { return e.Addr + ": " + e.Err.Error() }
+func (e *TableError) Unwrap() error  { return e.Err }
+
+// session holds the connections one plan or apply opens, shared by the
+// tables that use them.
+type session struct {
+	log     *slog.Logger
+	write   bool
+	sources map[*SourceNode]*sourceConn
+	dests   map[*DestinationNode]*destConn
+}
+
+type sourceConn struct {
+	src connectors.Source
+	err error
+}
+
+type destConn struct {
+	dst    connectors.Destination // nil when it does not exist (plan)
+	states map[string]connectors.State
+	err    error
+}
+
+func newSession(log *slog.Logger, write bool) *session {
+	return &session{log: log, write: write,
+		sources: map[*SourceNode]*sourceConn{},
+		dests:   map[*DestinationNode]*destConn{}}
+}
+
+func (s *session) source(ctx context.Context, n *SourceNode) (connectors.Source, error) {
+	if c, ok := s.sources[n]; ok {
+		return c.src, c.err
+	}
+	src, err := n.Config.Open(ctx, s.log.With("source", n.Inst.Addr))
+	s.sources[n] = &sourceConn{src: src, err: err}
+	return src, err
+}
+
+func (s *session) destination(ctx context.Context, n *DestinationNode) (*destConn, error) {
+	if c, ok := s.dests[n]; ok {
+		return c, c.err
+	}
+	c := &destConn{states: map[string]connectors.State{}}
+	s.dests[n] = c
+	log := s.log.With("destination", n.Inst.Addr)
+	if s.write {
+		c.dst, c.err = n.Config.Open(ctx, log)
+	} else {
+		c.dst, c.err = n.Config.Inspect(ctx, log)
+	}
+	if c.err != nil {
+		c.err = fmt.Errorf("%s: %w", n.Inst.Addr, c.err)
+		return c, c.err
+	}
+	if c.dst != nil {
+		states, err := c.dst.States(ctx)
+		if err != nil {
+			c.err = fmt.Errorf("%s: read state: %w", n.Inst.Addr, err)
+			return c, c.err
+		}
+		for _, st := range states {
+			c.states[stateKey(st.Table, st.Tenant)] = st
+		}
+	}
+	return c, nil
+}
+
+func stateKey(table, tenant string) string { return table + "\x00" + tenant }
+
+func (s *session) close() {
+	for _, c := range s.sources {
+		if c.src != nil {
+			c.src.Close()
+		}
+	}
+	for _, c := range s.dests {
+		if c.dst != nil {
+			c.dst.Close()
+		}
+	}
+}
+
+// Plan plans every targeted table. Failures of single tables come back
+// as TableErrors (and diagnostics pointing at the table); the plan holds
+// the tables that could be planned.
+func (p *Planner) Plan(ctx context.Context) (*Plan, hcl.Diagnostics, []*TableError) {
+	s := newSession(p.Log, false)
+	defer s.close()
+	return p.plan(ctx, s)
+}
+
+func (p *Planner) plan(ctx context.Context, s *session) (*Plan, hcl.Diagnostics, []*TableError) {
+	plan := &Plan{}
+	var diags hcl.Diagnostics
+	var errs []*TableError
+	for _, t := range p.WS.sortedTables() {
+		if !p.targeted(t) {
+			continue
+		}
+		tp, d, err := planTable(ctx, s, t)
+		diags = append(diags, d...)
+		if err != nil {
+			errs = append(errs, &TableError{Addr: t.Addr(), Err: err})
+			continue
+		}
+		if tp != nil {
+			plan.Tables = append(plan.Tables, tp)
+		}
+	}
+	return plan, diags, errs
+}
+
+func (p *Planner) targeted(t *TableNode) bool {
+	if len(p.Targets) == 0 {
+		return true
+	}
+	for _, a := range p.Targets {
+		if a == t.Addr() || a == t.Inst.Block.Addr() {
+			return true
+		}
+	}
+	return false
+}
+
+// planTable decides the action of one table instance.
+func planTable(ctx context.Context, s *session, t *TableNode) (*TablePlan, hcl.Diagnostics, error) {
+	ti := t.Inst
+	src, err := s.source(ctx, t.Source)
+	if err != nil {
+		return nil, nil, err
+	}
+	ent, err := src.Entity(ctx, ti.Entity)
+	if err != nil {
+		return nil, nil, err
+	}
+	diags := checkEntity(t, ent)
+	if diags.HasErrors() {
+		return nil, diags, fmt.Errorf("the configuration does not match entity %s", ent.Name)
+	}
+	dc, err := s.destination(ctx, t.Destination)
+	if err != nil {
+		return nil, diags, err
+	}
+
+	tp := &TablePlan{
+		Address: t.Addr(), Source: t.Source.Inst.Addr, Tenant: t.Tenant(),
+		Entity: ent.Name, Destination: t.Destination.Config.Describe(),
+		Table: ti.DestTable, Key: tableKey(t, ent), BatchSize: ti.BatchSize,
+		node: t, entity: ent,
+	}
+	tp.table = destTable(tp, ent)
+	for _, c := range tp.table.Columns {
+		tp.Columns = append(tp.Columns, Column{Name: c.Name, SourceType: c.SourceType, Type: c.Type.String()})
+	}
+	tp.ConfigHash = configHash(tp, ti)
+	if ti.TrackingType == schema.TrackingDate {
+		tp.Tracking = ti.TrackingColumn
+		tp.Offset = ti.Offset.String()
+	}
+
+	var cur *connectors.Table
+	if dc.dst != nil {
+		if cur, err = dc.dst.Describe(ctx, ti.DestTable); err != nil {
+			return nil, diags, err
+		}
+	}
+	st, hasState := dc.states[stateKey(ti.DestTable, tp.Tenant)]
+	tp.PriorSerial = st.Serial
+	if cur != nil {
+		for _, c := range tp.table.Columns {
+			if _, ok := (&connectors.Entity{Columns: cur.Columns}).Column(c.Name); !ok {
+				tp.NewColumns = append(tp.NewColumns, c.Name)
+			}
+		}
+	}
+	tp.decide(cur != nil, hasState, st)
+	tp.read = tp.readRequest()
+	tp.Request = src.Request(tp.read)
+	return tp, diags, nil
+}
+
+// decide picks the action from the destination's table and state.
+func (tp *TablePlan) decide(exists, hasState bool, st connectors.State) {
+	tracked := tp.Tracking != ""
+	switch {
+	case !exists:
+		tp.Action, tp.Reason = ActionCreate, "the destination table does not exist"
+	case hasState && st.ConfigHash != "" && st.ConfigHash != tp.ConfigHash:
+		tp.Action, tp.Reason = ActionReload, "the table's configuration changed since the last load"
+	case !tracked:
+		tp.Action, tp.Reason = ActionReload, "the table is not tracked: every row is read and swapped in"
+	case hasState && st.Cursor != "":
+		tp.Action, tp.Reason = ActionResume, "the last load did not finish"
+		tp.Cursor, tp.Watermark = st.Cursor, st.Watermark
+	case !hasState || st.Watermark == "":
+		tp.Action, tp.Reason = ActionLoad, "no watermark is stored yet"
+	default:
+		tp.Action = ActionIncremental
+		tp.Watermark = st.Watermark
+		tp.Reason = "rows changed since the watermark"
+	}
+	if tracked && (tp.Action == ActionIncremental || tp.Action == ActionResume) && tp.Watermark != "" {
+		if w, err := parseWatermark(tp.Watermark); err == nil {
+			since := w.Add(-tp.node.Inst.Offset)
+			tp.Since = formatWatermark(since)
+		}
+	}
+}
+
+// readRequest is the first read of the plan.
+func (tp *TablePlan) readRequest() *connectors.ReadRequest {
+	req := &connectors.ReadRequest{Entity: tp.Entity,
+		Columns: tp.entity.ColumnNames(), Key: tp.Key,
+		PageSize: 0, Tracking: tp.Tracking}
+	if tp.Since != "" {
+		req.Since, _ = parseWatermark(tp.Since)
+	}
+	if tp.Action == ActionResume {
+		if after, err := decodeCursor(tp.Cursor); err == nil {
+			req.After = after
+		}
+	}
+	return req
+}
+
+// tableKey is the merge key without _tenant: primary_key, or the entity's
+// key from the source's metadata.
+func tableKey(t *TableNode, ent *connectors.Entity) []string {
+	if len(t.Inst.PrimaryKey) > 0 {
+		return t.Inst.PrimaryKey
+	}
+	return ent.Key
+}
+
+// destTable is the destination table: the source columns, then _tenant
+// and _synced_at.
+func destTable(tp *TablePlan, ent *connectors.Entity) *connectors.Table {
+	t := &connectors.Table{Name: tp.Table}
+	t.Columns = append(t.Columns, ent.Columns...)
+	t.Columns = append(t.Columns,
+		connectors.Column{Name: connectors.TenantColumn, Type: connectors.TypeString},
+		connectors.Column{Name: connectors.SyncedAtColumn, Type: connectors.TypeTimestamp})
+	t.Key = append([]string{connectors.TenantColumn}, tp.Key...)
+	return t
+}
+
+func configHash(tp *TablePlan, ti *schema.TableInstance) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "entity=%s\nkey=%s\ntracking=%s:%s\n", tp.Entity,
+		strings.Join(tp.Key, ","), ti.TrackingType, ti.TrackingColumn)
+	for _, c := range tp.Columns {
+		fmt.Fprintf(h, "col=%s:%s\n", c.Name, c.Type)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+}
+
+// checkEntity checks the table's columns against the source's metadata.
+func checkEntity(t *TableNode, ent *connectors.Entity) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	ti, b := t.Inst, t.Inst.Block
+	missing := func(col string, a *hcl.Attribute, what string) {
+		detail := fmt.Sprintf("Entity %s has no column %q.", ent.Name, col)
+		if s := ent.Similar(col); s != "" {
+			detail += fmt.Sprintf(" Did you mean %q?", s)
+		}
+		d := &hcl.Diagnostic{Severity: hcl.DiagError,
+			Summary: fmt.Sprintf("Unknown %s column", what), Detail: detail}
+		if a != nil {
+			d.Subject = a.Expr.Range().Ptr()
+		}
+		diags = append(diags, d)
+	}
+	for _, k := range ti.PrimaryKey {
+		if _, ok := ent.Column(k); !ok {
+			missing(k, b.PrimaryKey, "primary key")
+		}
+	}
+	if len(ti.PrimaryKey) == 0 && len(ent.Key) == 0 {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError,
+			Summary: "No primary key",
+			Detail:  fmt.Sprintf("Entity %s declares no key; set primary_key on %s.", ent.Name, ti.Addr),
+			Subject: b.DeclRange.Ptr()})
+	}
+	if ti.TrackingType == schema.TrackingDate {
+		var col *hcl.Attribute
+		if b.Tracking != nil {
+			col = b.Tracking.Column
+		}
+		c, ok := ent.Column(ti.TrackingColumn)
+		switch {
+		case !ok:
+			missing(ti.TrackingColumn, col, "tracking")
+		case c.Type != connectors.TypeTimestamp:
+			d := &hcl.Diagnostic{Severity: hcl.DiagError,
+				Summary: "Tracking column is not a date",
+				Detail: fmt.Sprintf("Column %q of %s is %s; date tracking needs a date-time column such as LastModifiedDateTime.",
+					c.Name, ent.Name, c.SourceType)}
+			if col != nil {
+				d.Subject = col.Expr.Range().Ptr()
+			}
+			diags = append(diags, d)
+		}
+	}
+	for _, d := range diags {
+		if d.Subject == nil {
+			d.Subject = b.DeclRange.Ptr()
+		}
+	}
+	return diags
+}

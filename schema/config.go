@@ -1,0 +1,163 @@
+package schema
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+)
+
+// Config is the decoded configuration of one directory.
+type Config struct {
+	Dir          string
+	Parser       *hclparse.Parser
+	Variables    map[string]*Variable
+	Sources      []*Source
+	Destinations []*Destination
+	Tables       []*Table
+}
+
+// Files returns the parsed files by name, for rendering diagnostics.
+func (c *Config) Files() map[string]*hcl.File { return c.Parser.Files() }
+
+// rootSchema lists the top-level blocks.
+var rootSchema = &hcl.BodySchema{
+	Blocks: []hcl.BlockHeaderSchema{
+		{Type: "variable", LabelNames: []string{"name"}},
+		{Type: "source", LabelNames: []string{"type", "name"}},
+		{Type: "destination", LabelNames: []string{"type", "name"}},
+		{Type: "table", LabelNames: []string{"name"}},
+	},
+}
+
+// ConfigFiles lists the configuration files of dir: every *.hcl file
+// except *.vars.hcl, sorted by name.
+func ConfigFiles(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var files []string
+	for _, e := range entries {
+		n := e.Name()
+		if e.IsDir() || !strings.HasSuffix(n, ".hcl") || strings.HasSuffix(n, ".vars.hcl") {
+			continue
+		}
+		files = append(files, filepath.Join(dir, n))
+	}
+	sort.Strings(files)
+	return files, nil
+}
+
+// Load parses and decodes every configuration file of dir. The returned
+// Config is usable even when diagnostics contain errors, so callers can
+// render them with the files' source.
+func Load(dir string) (*Config, hcl.Diagnostics) {
+	cfg := &Config{Dir: dir, Parser: hclparse.NewParser(),
+		Variables: map[string]*Variable{}}
+	files, err := ConfigFiles(dir)
+	if err != nil {
+		return cfg, hcl.Diagnostics{{Severity: hcl.DiagError,
+			Summary: "Cannot read configuration directory",
+			Detail:  err.Error()}}
+	}
+	if len(files) == 0 {
+		return cfg, hcl.Diagnostics{{Severity: hcl.DiagError,
+			Summary: "No configuration files",
+			Detail: fmt.Sprintf("The directory %s has no *.hcl files. Create one, or point --chdir at the directory that holds them.",
+				displayDir(dir))}}
+	}
+	var diags hcl.Diagnostics
+	for _, name := range files {
+		src, err := os.ReadFile(name)
+		if err != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError,
+				Summary: "Cannot read configuration file", Detail: err.Error()})
+			continue
+		}
+		f, fd := cfg.Parser.ParseHCL(src, filepath.Base(name))
+		diags = append(diags, fd...)
+		if f == nil {
+			continue
+		}
+		diags = append(diags, cfg.decodeFile(f)...)
+	}
+	diags = append(diags, cfg.checkDuplicates()...)
+	return cfg, diags
+}
+
+func displayDir(dir string) string {
+	if dir == "" || dir == "." {
+		return "the current directory"
+	}
+	return dir
+}
+
+// decodeFile decodes the top-level blocks of one file.
+func (c *Config) decodeFile(f *hcl.File) hcl.Diagnostics {
+	content, diags := f.Body.Content(rootSchema)
+	for _, b := range content.Blocks {
+		switch b.Type {
+		case "variable":
+			v, d := decodeVariable(b)
+			diags = append(diags, d...)
+			if v != nil {
+				if prev, ok := c.Variables[v.Name]; ok {
+					diags = append(diags, duplicate("variable", v.Name, prev.DeclRange, v.DeclRange))
+					continue
+				}
+				c.Variables[v.Name] = v
+			}
+		case "source":
+			s, d := decodeSource(b)
+			diags = append(diags, d...)
+			c.Sources = append(c.Sources, s)
+		case "destination":
+			dst, d := decodeDestination(b)
+			diags = append(diags, d...)
+			c.Destinations = append(c.Destinations, dst)
+		case "table":
+			t, d := decodeTable(b)
+			diags = append(diags, d...)
+			c.Tables = append(c.Tables, t)
+		}
+	}
+	return diags
+}
+
+// checkDuplicates reports blocks declared twice.
+func (c *Config) checkDuplicates() hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	seen := map[string]hcl.Range{}
+	check := func(kind, addr string, r hcl.Range) {
+		if prev, ok := seen[addr]; ok {
+			diags = append(diags, duplicate(kind, addr, prev, r))
+			return
+		}
+		seen[addr] = r
+	}
+	for _, s := range c.Sources {
+		check("source", s.Addr(), s.DeclRange)
+	}
+	for _, d := range c.Destinations {
+		check("destination", d.Addr(), d.DeclRange)
+	}
+	for _, t := range c.Tables {
+		check("table", t.Addr(), t.DeclRange)
+	}
+	return diags
+}
+
+func duplicate(kind, name string, prev, cur hcl.Range) *hcl.Diagnostic {
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  fmt.Sprintf("Duplicate %s %s", kind, name),
+		Detail: fmt.Sprintf("A %s with this name is already declared at %s. Names must be unique; rename or remove one of them.",
+			kind, prev),
+		Subject: cur.Ptr(),
+	}
+}
