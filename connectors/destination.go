@@ -94,8 +94,10 @@ type Destination interface {
 	// or nil when the table does not exist.
 	Describe(ctx context.Context, name string) (*Table, error)
 
-	// Lock takes the exclusive right to write table for the rest of the
-	// run, and returns the function that gives it back. When another run
+	// Lock takes the exclusive right to write under name for the rest of
+	// the run, and returns the function that gives it back. The engine
+	// locks one name per table and tenant, since tenants share tables but
+	// never rows. When another run
 	// holds it, Lock fails fast with an error wrapping ErrLocked that
 	// names the holder.
 	Lock(ctx context.Context, table string) (unlock func() error, err error)

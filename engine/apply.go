@@ -130,7 +130,8 @@ func (r *Run) load(ctx context.Context, tp *TablePlan, started time.Time, opts A
 	if err != nil {
 		return err
 	}
-	unlock, err := dc.dst.Lock(ctx, tp.Table)
+	// Tenants share a table but never rows: lock the pair.
+	unlock, err := dc.dst.Lock(ctx, lockName(tp.Table, tp.Tenant))
 	if err != nil {
 		return err
 	}
@@ -363,4 +364,9 @@ func appendKey(buf []byte, v any) []byte {
 		return append(buf, x[:]...)
 	}
 	return fmt.Appendf(append(buf, 6), "%v", v)
+}
+
+// lockName names the lock of one tenant's rows of a table.
+func lockName(table, tenant string) string {
+	return fmt.Sprintf("%s[%q]", table, tenant)
 }

@@ -167,12 +167,12 @@ func (d *Destination) Describe(ctx context.Context, name string) (*connectors.Ta
 
 // Prepare creates t or adds its missing columns.
 func (d *Destination) Prepare(ctx context.Context, t *connectors.Table) error {
+	d.commitMu.Lock()
+	defer d.commitMu.Unlock()
 	cur, err := d.Describe(ctx, t.Name)
 	if err != nil {
 		return err
 	}
-	d.commitMu.Lock()
-	defer d.commitMu.Unlock()
 	if cur == nil {
 		var b strings.Builder
 		fmt.Fprintf(&b, "CREATE TABLE %s (", ident(t.Name))
