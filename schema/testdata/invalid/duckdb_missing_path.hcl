@@ -1,0 +1,3 @@
+destination "duckdb" "d" { # ERROR: Missing required argument
+  threads = 2
+}

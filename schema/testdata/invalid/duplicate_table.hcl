@@ -1,0 +1,20 @@
+destination "duckdb" "d" {
+  path = "x.duckdb"
+}
+
+table "orders" {
+  source      = source.acumatica.erp
+  destination = destination.duckdb.d
+  entity      = "SalesOrders"
+}
+
+table "orders" { # ERROR: Duplicate table table.orders
+  source      = source.acumatica.erp
+  destination = destination.duckdb.d
+  entity      = "SalesOrders"
+}
+
+source "acumatica" "erp" {
+  url    = "https://erp.example.com"
+  tenant = "Company"
+}

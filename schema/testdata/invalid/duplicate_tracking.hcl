@@ -1,0 +1,20 @@
+source "acumatica" "erp" {
+  url    = "https://erp.example.com"
+  tenant = "Company"
+}
+
+destination "duckdb" "d" {
+  path = "x.duckdb"
+}
+
+table "orders" {
+  source      = source.acumatica.erp
+  destination = destination.duckdb.d
+  entity      = "SalesOrders"
+  tracking {
+    type = "none"
+  }
+  tracking { # ERROR: Duplicate tracking block
+    type = "none"
+  }
+}

@@ -1,0 +1,7 @@
+variable "tenant" {
+  type = string
+}
+
+variable "tenant" { # ERROR: Duplicate variable tenant
+  type = string
+}

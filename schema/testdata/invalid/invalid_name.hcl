@@ -1,0 +1,14 @@
+table "sales orders" { # ERROR: Invalid table name
+  source      = source.acumatica.erp
+  destination = destination.duckdb.d
+  entity      = "SalesOrders"
+}
+
+source "acumatica" "erp" {
+  url    = "https://erp.example.com"
+  tenant = "Company"
+}
+
+destination "duckdb" "d" {
+  path = "x.duckdb"
+}

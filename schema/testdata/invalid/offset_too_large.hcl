@@ -1,0 +1,20 @@
+source "acumatica" "erp" {
+  url    = "https://erp.example.com"
+  tenant = "Company"
+}
+
+destination "duckdb" "d" {
+  path = "x.duckdb"
+}
+
+table "orders" {
+  source      = source.acumatica.erp
+  destination = destination.duckdb.d
+  entity      = "SalesOrders"
+  primary_key = ["OrderNbr"]
+  tracking {
+    type   = "date"
+    column = "LastModifiedDateTime"
+    offset = "2h" # ERROR: Offset out of range
+  }
+}

@@ -1,0 +1,3 @@
+source "acumatica" "erp" {
+  url = "https://erp.example.com
+} # ERROR: Invalid multi-line string

@@ -1,0 +1,18 @@
+source "acumatica" "erp" {
+  url    = "https://erp.example.com"
+  tenant = "Company"
+}
+
+destination "duckdb" "d" {
+  path = "x.duckdb"
+}
+
+table "orders" {
+  source      = source.acumatica.erp
+  destination = destination.duckdb.d
+  entity      = "SalesOrders"
+  tracking { # ERROR: Date tracking requires a primary key
+    type   = "date"
+    column = "LastModifiedDateTime"
+  }
+}

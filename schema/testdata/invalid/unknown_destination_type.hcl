@@ -1,0 +1,3 @@
+destination "snowflake" "wh" { # ERROR: Unknown destination type "snowflake"
+  path = "x"
+}

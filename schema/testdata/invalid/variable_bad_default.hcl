@@ -1,0 +1,4 @@
+variable "page" {
+  type    = number
+  default = "many" # ERROR: Invalid default value for variable
+}
