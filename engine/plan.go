@@ -255,7 +255,7 @@ func planTable(ctx context.Context, s *session, t *TableNode) (*TablePlan, hcl.D
 	tp.ConfigHash = configHash(tp, ti)
 	if ti.TrackingType == schema.TrackingDate {
 		tp.Tracking = ti.TrackingColumn
-		tp.Offset = ti.Offset.String()
+		tp.Offset = formatDuration(ti.Offset)
 	}
 
 	var cur *connectors.Table
@@ -407,4 +407,16 @@ func checkEntity(t *TableNode, ent *connectors.Entity) hcl.Diagnostics {
 		}
 	}
 	return diags
+}
+
+// formatDuration prints a duration without zero units: "5m", "1h30m".
+func formatDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }

@@ -197,6 +197,7 @@ func newFlags(e *env, name string) (*pflag.FlagSet, *bool) {
 	fs := pflag.NewFlagSet("syncctl "+name, pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.IntVarP(&e.verbosity, "verbosity", "v", 0, "log detail on stderr: 0 warnings, 1 progress, 2 HTTP and SQL detail")
+	fs.BoolVar(&e.noColor, "no-color", e.noColor, "do not color the output")
 	help := fs.BoolP("help", "h", false, "show help")
 	return fs, help
 }

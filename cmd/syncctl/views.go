@@ -29,9 +29,9 @@ func printDiags(e *env, ws *engine.Workspace, diags hcl.Diagnostics) {
 
 // jsonDiag is a diagnostic in validate --json output.
 type jsonDiag struct {
-	Severity string    `json:"severity"`
-	Summary  string    `json:"summary"`
-	Detail   string    `json:"detail,omitempty"`
+	Severity string     `json:"severity"`
+	Summary  string     `json:"summary"`
+	Detail   string     `json:"detail,omitempty"`
 	Range    *jsonRange `json:"range,omitempty"`
 }
 

@@ -17,4 +17,8 @@ table "orders" { # ERROR: Duplicate table table.orders
 source "acumatica" "erp" {
   url    = "https://erp.example.com"
   tenant = "Company"
+  auth "basic" {
+    username = "admin"
+    password = env("ACUMATICA_PASSWORD")
+  }
 }

@@ -1,6 +1,10 @@
 source "acumatica" "erp" {
   url    = "https://erp.example.com"
   tenant = "Company"
+  auth "basic" {
+    username = "admin"
+    password = env("ACUMATICA_PASSWORD")
+  }
 }
 
 destination "duckdb" "d" {

@@ -7,6 +7,10 @@ table "sales orders" { # ERROR: Invalid table name
 source "acumatica" "erp" {
   url    = "https://erp.example.com"
   tenant = "Company"
+  auth "basic" {
+    username = "admin"
+    password = env("ACUMATICA_PASSWORD")
+  }
 }
 
 destination "duckdb" "d" {

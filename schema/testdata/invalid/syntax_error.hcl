@@ -1,3 +1,3 @@
 source "acumatica" "erp" {
-  url = "https://erp.example.com
-} # ERROR: Invalid multi-line string
+  url = "https://erp.example.com" "extra" # ERROR: Missing newline after argument
+}

@@ -1,0 +1,468 @@
+package acumatica
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/syncctl/syncctl/connectors"
+	"github.com/syncctl/syncctl/connectors/odata"
+)
+
+// source reads one tenant. Its $metadata is fetched once, on first use.
+type source struct {
+	cfg    *Config
+	log    *slog.Logger
+	client *client
+	base   string // service root, ending in "/"
+
+	mu       sync.Mutex
+	metadata *odata.Metadata
+}
+
+func newSource(cfg *Config, log *slog.Logger) *source {
+	return &source{cfg: cfg, log: log, client: newClient(cfg, log),
+		base: cfg.BaseURL()}
+}
+
+// Entity describes an entity set from the service's $metadata.
+func (s *source) Entity(ctx context.Context, name string) (*connectors.Entity, error) {
+	md, err := s.loadMetadata(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := md.EntityType(name); !ok {
+		msg := fmt.Sprintf("entity set %q not found in $metadata of %s",
+			name, s.cfg.show(s.base))
+		if similar := md.SimilarSet(name); similar != "" {
+			msg += fmt.Sprintf("; did you mean %q?", similar)
+		}
+		return nil, errors.New(msg)
+	}
+	return md.Entity(name)
+}
+
+// loadMetadata fetches $metadata once; a failed fetch is tried again by
+// the next call.
+func (s *source) loadMetadata(ctx context.Context) (*odata.Metadata, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.metadata != nil {
+		return s.metadata, nil
+	}
+	u := s.base + "$metadata"
+	err := s.client.do(ctx, call{
+		url:      func() (string, error) { return u, nil },
+		accept:   "application/xml",
+		notFound: s.tenantNotFound,
+		handle: func(resp *http.Response) error {
+			md, err := odata.ParseMetadata(resp.Body)
+			if err != nil {
+				if transient(err) {
+					return &retryError{final: fmt.Errorf("GET %s: %w",
+						s.cfg.show(u), err)}
+				}
+				return fmt.Errorf("GET %s: %w", s.cfg.show(u), err)
+			}
+			s.metadata = md
+			return nil
+		},
+	})
+	return s.metadata, err
+}
+
+// tenantNotFound explains a 404 on the service root.
+func (s *source) tenantNotFound(msg string) string {
+	return fmt.Sprintf("tenant %q not found at %s (%s): check the tenant "+
+		"(its login name, case-sensitive) and the endpoint %q",
+		s.cfg.TenantName, s.cfg.URL, msg, s.cfg.Endpoint)
+}
+
+// readPlan is a ReadRequest resolved against the entity: the columns to
+// select and decode, the ordering columns and the filter pieces.
+type readPlan struct {
+	req      *connectors.ReadRequest
+	set      string // URL of the entity set
+	cols     []connectors.Column
+	nOut     int   // the first nOut columns are the requested ones
+	order    []int // indexes in cols of the ordering columns
+	since    string
+	dialect  odata.Dialect
+	pageSize int
+}
+
+// plan resolves req for a service of the given OData version. ent may
+// be nil (Request before any Entity call): then column types are guessed
+// from the values at hand.
+func (s *source) plan(req *connectors.ReadRequest, ent *connectors.Entity,
+	version odata.Version) (*readPlan, error) {
+	p := &readPlan{req: req, set: s.base + odata.EscapePath(req.Entity),
+		dialect:  odata.Dialect{Version: version, Location: s.cfg.Location},
+		pageSize: req.PageSize}
+	if p.pageSize <= 0 {
+		p.pageSize = s.cfg.PageSize
+	}
+	index := map[string]int{}
+	add := func(name string) (int, error) {
+		if i, ok := index[name]; ok {
+			return i, nil
+		}
+		c, err := column(ent, name)
+		if err != nil {
+			return 0, err
+		}
+		index[name] = len(p.cols)
+		p.cols = append(p.cols, c)
+		return len(p.cols) - 1, nil
+	}
+	for _, name := range req.Columns {
+		if _, err := add(name); err != nil {
+			return nil, err
+		}
+	}
+	p.nOut = len(p.cols)
+	if p.nOut != len(req.Columns) {
+		return nil, fmt.Errorf("read %s: a column is requested twice",
+			req.Entity)
+	}
+
+	keys := req.Key
+	if len(keys) == 0 && ent != nil {
+		keys = ent.Key
+	}
+	var orderNames []string
+	if req.Tracking != "" {
+		orderNames = append(orderNames, req.Tracking)
+	}
+	orderNames = append(orderNames, keys...)
+	for _, name := range orderNames {
+		i, err := add(name)
+		if err != nil {
+			return nil, err
+		}
+		p.order = append(p.order, i)
+	}
+	if len(p.order) == 0 {
+		return nil, fmt.Errorf("read %s: no key to order and page by: set "+
+			"primary_key", req.Entity)
+	}
+	if len(req.After) > len(p.order) {
+		return nil, fmt.Errorf("read %s: resume position has %d values "+
+			"for %d ordering columns", req.Entity, len(req.After),
+			len(p.order))
+	}
+	if req.Tracking != "" && !req.Since.IsZero() {
+		tc := p.cols[p.order[0]]
+		since := req.Since
+		if p.dialect.Version == odata.V3 && tc.SourceType != "Edm.DateTimeOffset" {
+			since = widenFallBack(since, s.cfg.Location)
+		}
+		lit, err := p.dialect.Literal(tc, since)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", req.Entity, err)
+		}
+		p.since = tc.Name + " ge " + lit
+	}
+	return p, nil
+}
+
+// column returns the named column of ent, or a guess when ent is nil.
+func column(ent *connectors.Entity, name string) (connectors.Column, error) {
+	if ent == nil {
+		return connectors.Column{Name: name, Type: connectors.TypeString}, nil
+	}
+	c, ok := ent.Column(name)
+	if !ok {
+		msg := fmt.Sprintf("entity set %q has no column %q", ent.Name, name)
+		if similar := ent.Similar(name); similar != "" {
+			msg += fmt.Sprintf("; did you mean %q?", similar)
+		}
+		return c, errors.New(msg)
+	}
+	return c, nil
+}
+
+// url returns the request URL of the page after the position after.
+func (p *readPlan) url(after []any) (string, error) {
+	q := odata.Query{Top: p.pageSize}
+	for _, c := range p.cols {
+		q.Select = append(q.Select, c.Name)
+	}
+	order := make([]connectors.Column, len(p.order))
+	for i, idx := range p.order {
+		order[i] = p.cols[idx]
+		q.OrderBy = append(q.OrderBy, order[i].Name)
+	}
+	keyset := ""
+	if len(after) > 0 {
+		var err error
+		keyset, err = p.dialect.Keyset(order[:len(after)], after)
+		if err != nil {
+			return "", fmt.Errorf("read %s: %w", p.req.Entity, err)
+		}
+	}
+	q.Filter = odata.And(p.since, keyset)
+	if p.dialect.Version == odata.V3 {
+		q.Format = "json"
+	}
+	return p.set + "?" + q.Encode(), nil
+}
+
+// Request returns the first request Read would send for req.
+func (s *source) Request(req *connectors.ReadRequest) string {
+	s.mu.Lock()
+	var ent *connectors.Entity
+	version := s.cfg.Endpoint.Version()
+	if s.metadata != nil {
+		ent, _ = s.metadata.Entity(req.Entity)
+		version = s.metadata.Version
+	}
+	s.mu.Unlock()
+	p, err := s.plan(req, ent, version)
+	if err != nil {
+		return "GET " + s.cfg.show(s.base+odata.EscapePath(req.Entity)) +
+			" (" + err.Error() + ")"
+	}
+	u, err := p.url(req.After)
+	if err != nil {
+		return "GET " + s.cfg.show(p.set) + " (" + err.Error() + ")"
+	}
+	return "GET " + s.cfg.show(u)
+}
+
+// Read streams the rows of req, page by page, each page starting after
+// the last row of the one before (keyset paging).
+func (s *source) Read(ctx context.Context, req *connectors.ReadRequest, fn func(row []any) error) error {
+	ent, err := s.Entity(ctx, req.Entity)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	version := s.metadata.Version
+	s.mu.Unlock()
+	p, err := s.plan(req, ent, version)
+	if err != nil {
+		return err
+	}
+	r := &reader{s: s, p: p, fn: fn, after: req.After,
+		buf: make([]any, len(p.order)),
+		dec: odata.NewDecoder(p.cols, odata.DecodeOptions{
+			Location: s.cfg.Location, SlabRows: p.pageSize})}
+	return r.run(ctx)
+}
+
+// reader is the state of one Read.
+type reader struct {
+	s     *source
+	p     *readPlan
+	fn    func([]any) error
+	dec   *odata.Decoder
+	after []any // ordering values of the last row delivered
+	buf   []any // reused for after: values are copied before fn sees the row
+
+	next    string // next link of the last response, if any
+	rows    int    // rows since the last keyset request
+	pages   int
+	total   int
+	fnErr   error
+	lastURL string
+}
+
+func (r *reader) run(ctx context.Context) error {
+	start := time.Now()
+	for {
+		prev := append([]any(nil), r.after...)
+		// One page: a keyset request, then the next links it leads to.
+		for first := true; first || r.next != ""; first = false {
+			err := r.s.client.do(ctx, call{table: r.p.req.Entity,
+				url: r.url, accept: "application/json", handle: r.handle,
+				notFound: r.entityNotFound})
+			if r.fnErr != nil {
+				return r.fnErr
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if r.rows < r.p.pageSize {
+			break
+		}
+		if sameValues(prev, r.after) {
+			return fmt.Errorf("GET %s: a full page ended at the same row "+
+				"as the page before (%v): the service does not apply the "+
+				"keyset filter", r.s.cfg.show(r.lastURL), prev)
+		}
+	}
+	r.s.log.Debug("entity read", "table", r.p.req.Entity,
+		"tenant", r.s.cfg.TenantName, "rows", r.total, "pages", r.pages,
+		"duration", time.Since(start))
+	return nil
+}
+
+// url is the URL of the next attempt: the next link while one is
+// pending, else a keyset request after the last row delivered.
+func (r *reader) url() (string, error) {
+	if r.next != "" {
+		r.lastURL = r.next
+		return r.next, nil
+	}
+	u, err := r.p.url(r.after)
+	if err != nil {
+		return "", err
+	}
+	r.rows = 0
+	r.lastURL = u
+	return u, nil
+}
+
+// handle decodes one response, delivering its rows.
+func (r *reader) handle(resp *http.Response) error {
+	u := r.lastURL
+	r.next = ""
+	delivered := 0
+	page, err := r.dec.Decode(resp.Body, func(row []any) error {
+		for i, idx := range r.p.order {
+			r.buf[i] = row[idx]
+		}
+		if err := r.fn(row[:r.p.nOut:r.p.nOut]); err != nil {
+			r.fnErr = err
+			return err
+		}
+		r.after = r.buf
+		r.rows++
+		r.total++
+		delivered++
+		return nil
+	})
+	r.pages++
+	if r.fnErr != nil {
+		return r.fnErr
+	}
+	if err != nil {
+		wrapped := fmt.Errorf("GET %s: page %d: %w", r.s.cfg.show(u), r.pages, err)
+		var ne net.Error
+		if transient(err) || errors.As(err, &ne) && ne.Timeout() && delivered > 0 {
+			return &retryError{final: wrapped}
+		}
+		return wrapped
+	}
+	if page.NextLink != "" {
+		next, err := resolve(u, page.NextLink)
+		if err != nil {
+			return fmt.Errorf("GET %s: invalid next link %q: %w",
+				r.s.cfg.show(u), page.NextLink, err)
+		}
+		r.next = next
+	}
+	return nil
+}
+
+func (r *reader) entityNotFound(msg string) string {
+	return fmt.Sprintf("entity set %q not found (%s)", r.p.req.Entity, msg)
+}
+
+// resolve makes a next link absolute, refusing one to another host.
+func resolve(base, link string) (string, error) {
+	b, err := url.Parse(base)
+	if err != nil {
+		return "", err
+	}
+	l, err := b.Parse(link)
+	if err != nil {
+		return "", err
+	}
+	if l.Host != b.Host || l.Scheme != b.Scheme {
+		return "", errors.New("it points to another host")
+	}
+	return l.String(), nil
+}
+
+// sameValues compares two keyset positions.
+func sameValues(a, b []any) bool {
+	if len(a) != len(b) || len(a) == 0 {
+		return false
+	}
+	for i := range a {
+		if fmt.Sprint(a[i]) != fmt.Sprint(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// widenFallBack lowers a wall-time bound that falls in the repeated hour
+// of a daylight-saving fall-back to the start of that hour: wall times
+// there are ambiguous, and rows stamped in either pass must be read.
+func widenFallBack(t time.Time, loc *time.Location) time.Time {
+	if loc == nil {
+		return t
+	}
+	t = t.In(loc)
+	start, end := t.ZoneBounds()
+	_, off := t.Zone()
+	// Just after a fall-back: the hour before start repeats.
+	if !start.IsZero() {
+		_, prevOff := start.Add(-time.Nanosecond).Zone()
+		if shift := time.Duration(prevOff-off) * time.Second; shift > 0 &&
+			t.Before(start.Add(shift)) {
+			return start.Add(-shift)
+		}
+	}
+	// Just before a fall-back: the last hour before end repeats after it.
+	if !end.IsZero() {
+		_, nextOff := end.Zone()
+		if shift := time.Duration(off-nextOff) * time.Second; shift > 0 &&
+			!t.Before(end.Add(-shift)) {
+			return end.Add(-shift)
+		}
+	}
+	return t
+}
+
+// Close ends the session and releases connections.
+func (s *source) Close() error {
+	s.client.close()
+	return nil
+}
+
+// close signs out when a session is open, then closes idle connections.
+func (c *client) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.session {
+		c.logout()
+		c.session = false
+	}
+	c.http.CloseIdleConnections()
+}
+
+// logout ends the Acumatica session (POST /entity/auth/logout with an
+// empty body, which Acumatica needs to free the seat). Failures are
+// ignored: the session expires on its own.
+func (c *client) logout() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	u := strings.TrimRight(c.cfg.URL, "/") + "/entity/auth/logout"
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u,
+		http.NoBody)
+	if err != nil {
+		return
+	}
+	req.ContentLength = 0
+	req.Header.Set("Content-Length", "0")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		c.log.Debug("logout failed", "tenant", c.cfg.TenantName,
+			"error", cause(err).Error())
+		return
+	}
+	drain(resp.Body)
+	resp.Body.Close()
+}
