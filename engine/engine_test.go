@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -255,4 +256,40 @@ func TestUntrackedReload(t *testing.T) {
 		t.Fatalf("reload = %+v; want 1 updated, 5 deleted", c)
 	}
 	checkEqual(t)
+}
+
+func TestColumnSelectionAndRename(t *testing.T) {
+	dir := setup(t, 5, "date")
+	cfg, err := os.ReadFile(filepath.Join(dir, "main.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra := strings.Replace(string(cfg), `batch_size  = 5`,
+		"batch_size  = 5\n  columns = [\"Amount\"]\n  rename = { Amount = \"amount_text\", Nbr = \"number\" }", 1)
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(extra), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	seed(12)
+	plan, res := apply(t)
+	totals(t, res)
+	var names []string
+	for _, c := range plan.Tables[0].Columns {
+		names = append(names, c.Name)
+	}
+	// Key and tracking columns are always read.
+	if got, want := strings.Join(names, ","), "Type,number,amount_text,Modified,_tenant,_synced_at"; got != want {
+		t.Fatalf("columns = %s; want %s", got, want)
+	}
+	d, err := duckdb.OpenPath(context.Background(), "out.duckdb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var n int
+	if err := d.DB().QueryRow(`SELECT count(DISTINCT (_tenant, "Type", number)) FROM orders WHERE amount_text LIKE 'A-%'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 12 {
+		t.Fatalf("renamed columns hold %d rows of tenant A; want 12", n)
+	}
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -72,8 +74,11 @@ type TablePlan struct {
 
 	node   *TableNode
 	entity *connectors.Entity
-	table  *connectors.Table
-	read   *connectors.ReadRequest
+	// readColumns are the source columns read, in order; destination
+	// columns follow the same order under their destination names.
+	readColumns []string
+	table       *connectors.Table
+	read        *connectors.ReadRequest
 }
 
 // Column is a destination column in a plan.
@@ -99,7 +104,7 @@ type TableError struct {
 }
 
 func (e *TableError) Error() string { return e.Addr + ": " + e.Err.Error() }
-func (e *TableError) Unwrap() error  { return e.Err }
+func (e *TableError) Unwrap() error { return e.Err }
 
 // session holds the connections one plan or apply opens, shared by the
 // tables that use them.
@@ -248,6 +253,7 @@ func planTable(ctx context.Context, s *session, t *TableNode) (*TablePlan, hcl.D
 		Table: ti.DestTable, Key: tableKey(t, ent), BatchSize: ti.BatchSize,
 		node: t, entity: ent,
 	}
+	tp.readColumns = selectColumns(ti, ent, tp.Key)
 	tp.table = destTable(tp, ent)
 	for _, c := range tp.table.Columns {
 		tp.Columns = append(tp.Columns, Column{Name: c.Name, SourceType: c.SourceType, Type: c.Type.String()})
@@ -310,7 +316,7 @@ func (tp *TablePlan) decide(exists, hasState bool, st connectors.State) {
 // readRequest is the first read of the plan.
 func (tp *TablePlan) readRequest() *connectors.ReadRequest {
 	req := &connectors.ReadRequest{Entity: tp.Entity,
-		Columns: tp.entity.ColumnNames(), Key: tp.Key,
+		Columns: tp.readColumns, Key: tp.Key,
 		PageSize: 0, Tracking: tp.Tracking}
 	if tp.Since != "" {
 		req.Since, _ = parseWatermark(tp.Since)
@@ -332,15 +338,62 @@ func tableKey(t *TableNode, ent *connectors.Entity) []string {
 	return ent.Key
 }
 
-// destTable is the destination table: the source columns, then _tenant
-// and _synced_at.
+// selectColumns lists the source columns to read: the selection (or all
+// but the excluded), with the key and tracking columns always included.
+func selectColumns(ti *schema.TableInstance, ent *connectors.Entity, key []string) []string {
+	keep := map[string]bool{}
+	switch {
+	case ti.Columns != nil:
+		for _, c := range ti.Columns {
+			keep[c] = true
+		}
+	default:
+		for _, c := range ent.Columns {
+			keep[c.Name] = true
+		}
+		for _, c := range ti.Exclude {
+			delete(keep, c)
+		}
+	}
+	for _, k := range key {
+		keep[k] = true
+	}
+	if ti.TrackingType == schema.TrackingDate {
+		keep[ti.TrackingColumn] = true
+	}
+	var cols []string
+	for _, c := range ent.Columns {
+		if keep[c.Name] {
+			cols = append(cols, c.Name)
+		}
+	}
+	return cols
+}
+
+// destName is the destination name of a source column.
+func (tp *TablePlan) destName(col string) string {
+	if to, ok := tp.node.Inst.Rename[col]; ok {
+		return to
+	}
+	return col
+}
+
+// destTable is the destination table: the source columns read (renamed),
+// then _tenant and _synced_at.
 func destTable(tp *TablePlan, ent *connectors.Entity) *connectors.Table {
 	t := &connectors.Table{Name: tp.Table}
-	t.Columns = append(t.Columns, ent.Columns...)
+	for _, name := range tp.readColumns {
+		c, _ := ent.Column(name)
+		c.Name = tp.destName(name)
+		t.Columns = append(t.Columns, c)
+	}
 	t.Columns = append(t.Columns,
 		connectors.Column{Name: connectors.TenantColumn, Type: connectors.TypeString},
 		connectors.Column{Name: connectors.SyncedAtColumn, Type: connectors.TypeTimestamp})
-	t.Key = append([]string{connectors.TenantColumn}, tp.Key...)
+	t.Key = []string{connectors.TenantColumn}
+	for _, k := range tp.Key {
+		t.Key = append(t.Key, tp.destName(k))
+	}
 	return t
 }
 
@@ -373,6 +426,34 @@ func checkEntity(t *TableNode, ent *connectors.Entity) hcl.Diagnostics {
 	for _, k := range ti.PrimaryKey {
 		if _, ok := ent.Column(k); !ok {
 			missing(k, b.PrimaryKey, "primary key")
+		}
+	}
+	for _, c := range ti.Columns {
+		if _, ok := ent.Column(c); !ok {
+			missing(c, b.Columns, "selected")
+		}
+	}
+	for _, c := range ti.Exclude {
+		if _, ok := ent.Column(c); !ok {
+			missing(c, b.Exclude, "excluded")
+		}
+		if c == ti.TrackingColumn || slices.Contains(tableKey(t, ent), c) {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError,
+				Summary: "Cannot exclude a key or tracking column",
+				Detail:  fmt.Sprintf("Column %q is part of the primary key or the tracking column; syncctl needs it to merge and to page.", c),
+				Subject: b.Exclude.Expr.Range().Ptr()})
+		}
+	}
+	for _, from := range sortedKeys(ti.Rename) {
+		if _, ok := ent.Column(from); !ok {
+			missing(from, b.Rename, "renamed")
+		}
+		to := ti.Rename[from]
+		if _, clash := ent.Column(to); clash && ti.Rename[to] == "" {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError,
+				Summary: "Duplicate destination column",
+				Detail:  fmt.Sprintf("rename maps %q to %q, which is also a source column of %s.", from, to, ent.Name),
+				Subject: b.Rename.Expr.Range().Ptr()})
 		}
 	}
 	if len(ti.PrimaryKey) == 0 && len(ent.Key) == 0 {
@@ -419,4 +500,13 @@ func formatDuration(d time.Duration) string {
 		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

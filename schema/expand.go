@@ -78,6 +78,29 @@ type TableInstance struct {
 	TrackingType   string
 	TrackingColumn string
 	Offset         time.Duration
+
+	// Columns are the source columns to keep (nil: all), Exclude the
+	// ones to drop, Rename maps source names to destination names.
+	Columns []string
+	Exclude []string
+	Rename  map[string]string
+	// Computed are the computed columns; Where is the row filter source
+	// text ("" for none).
+	Computed []Computed
+	Where    string
+}
+
+// Computed is an evaluated computed-column block.
+type Computed struct {
+	Name string
+	// Expr is the expr-lang source, ExprRange where it starts in the file
+	// (for diagnostics pointing inside the expression).
+	Expr      string
+	ExprRange hcl.Range
+	// Type optionally forces the result type ("decimal(18,2)", "string",
+	// ...); empty infers it.
+	Type      string
+	DeclRange hcl.Range
 }
 
 // Instances is the expanded configuration.
@@ -312,6 +335,7 @@ func (c *Config) evalTable(t *Table, key string, ctx *hcl.EvalContext, inst *Ins
 		}
 	}
 	diags = append(diags, evalTracking(t, ti, ctx)...)
+	diags = append(diags, evalColumns(t, ti, ctx)...)
 	inst.Tables = append(inst.Tables, ti)
 	return diags
 }
@@ -478,3 +502,74 @@ func ParseDuration(s string) (time.Duration, error) {
 	return d, nil
 }
 
+
+// evalColumns evaluates column selection, renaming, computed columns and
+// the row filter.
+func evalColumns(t *Table, ti *TableInstance, ctx *hcl.EvalContext) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	if t.Columns != nil {
+		diags = append(diags, gohcl.DecodeExpression(t.Columns.Expr, ctx, &ti.Columns)...)
+		diags = append(diags, checkColumnList(t.Columns, ti.Columns)...)
+		if ti.Columns == nil {
+			ti.Columns = []string{}
+		}
+	}
+	if t.Exclude != nil {
+		diags = append(diags, gohcl.DecodeExpression(t.Exclude.Expr, ctx, &ti.Exclude)...)
+		diags = append(diags, checkColumnList(t.Exclude, ti.Exclude)...)
+	}
+	if t.Rename != nil {
+		diags = append(diags, gohcl.DecodeExpression(t.Rename.Expr, ctx, &ti.Rename)...)
+		seen := map[string]string{}
+		for from, to := range ti.Rename {
+			if to == "" || strings.HasPrefix(to, "_") {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError,
+					Summary: "Invalid column name",
+					Detail:  fmt.Sprintf("rename maps %q to %q; destination names must not be empty or start with \"_\", which syncctl keeps for its own columns.", from, to),
+					Subject: t.Rename.Expr.Range().Ptr()})
+			}
+			if prev, ok := seen[to]; ok {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError,
+					Summary: "Duplicate destination column",
+					Detail:  fmt.Sprintf("rename maps both %q and %q to %q.", prev, from, to),
+					Subject: t.Rename.Expr.Range().Ptr()})
+			}
+			seen[to] = from
+		}
+	}
+	for _, c := range t.Computed {
+		cc := Computed{Name: c.Name, DeclRange: c.DeclRange}
+		if strings.HasPrefix(c.Name, "_") {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError,
+				Summary: "Invalid column name",
+				Detail:  fmt.Sprintf("Column %q starts with \"_\", which syncctl keeps for its own columns; rename it.", c.Name),
+				Subject: c.DeclRange.Ptr()})
+		}
+		if c.Expr != nil {
+			diags = append(diags, decodeString(c.Expr, ctx, &cc.Expr, "expr")...)
+			cc.ExprRange = exprStart(c.Expr)
+		}
+		if c.Type != nil {
+			diags = append(diags, decodeString(c.Type, ctx, &cc.Type, "type")...)
+		}
+		ti.Computed = append(ti.Computed, cc)
+	}
+	if t.Where != nil {
+		diags = append(diags, decodeString(t.Where, ctx, &ti.Where, "where")...)
+	}
+	return diags
+}
+
+// exprStart is the range of a string attribute's content: past the
+// opening quote when the value is a plain literal, so that positions
+// inside the expression map onto the file.
+func exprStart(a *hcl.Attribute) hcl.Range {
+	r := a.Expr.Range()
+	if r.End.Line == r.Start.Line && r.End.Column-r.Start.Column >= 2 {
+		r.Start.Column++
+		r.Start.Byte++
+		r.End.Column--
+		r.End.Byte--
+	}
+	return r
+}

@@ -20,6 +20,26 @@ type Table struct {
 	PrimaryKey       *hcl.Attribute
 	BatchSize        *hcl.Attribute
 	Tracking         *TrackingBlock
+
+	// Columns selects source columns (sent as $select), Exclude drops
+	// some, Rename maps source names to destination names.
+	Columns *hcl.Attribute
+	Exclude *hcl.Attribute
+	Rename  *hcl.Attribute
+	// Computed are the `column "NAME" { expr = "..." }` blocks, in order.
+	Computed []*ComputedColumn
+	// Where is an expr-lang row filter.
+	Where     *hcl.Attribute
+	DependsOn []hcl.Traversal
+}
+
+// ComputedColumn is a `column "NAME"` block: a destination column
+// computed per row by an expr-lang expression over the source columns.
+type ComputedColumn struct {
+	Name      string
+	Expr      *hcl.Attribute
+	Type      *hcl.Attribute
+	DeclRange hcl.Range
 }
 
 // TrackingBlock is a table's `tracking { ... }` block.
@@ -42,8 +62,23 @@ var tableSchema = &hcl.BodySchema{
 		{Name: "destination_table"},
 		{Name: "primary_key"},
 		{Name: "batch_size"},
+		{Name: "columns"},
+		{Name: "exclude"},
+		{Name: "rename"},
+		{Name: "where"},
+		{Name: "depends_on"},
 	},
-	Blocks: []hcl.BlockHeaderSchema{{Type: "tracking"}},
+	Blocks: []hcl.BlockHeaderSchema{
+		{Type: "tracking"},
+		{Type: "column", LabelNames: []string{"name"}},
+	},
+}
+
+var computedSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "expr", Required: true},
+		{Name: "type"},
+	},
 }
 
 var trackingSchema = &hcl.BodySchema{
@@ -70,7 +105,34 @@ func decodeTable(b *hcl.Block) (*Table, hcl.Diagnostics) {
 	t.DestinationTable = attrs["destination_table"]
 	t.PrimaryKey = attrs["primary_key"]
 	t.BatchSize = attrs["batch_size"]
+	t.Columns = attrs["columns"]
+	t.Exclude = attrs["exclude"]
+	t.Rename = attrs["rename"]
+	t.Where = attrs["where"]
+	if a, ok := attrs["depends_on"]; ok {
+		deps, d := decodeDependsOn(a)
+		diags = append(diags, d...)
+		t.DependsOn = deps
+	}
+	if t.Columns != nil && t.Exclude != nil {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError,
+			Summary: "Conflicting column selection",
+			Detail:  "Use either columns (the columns to keep) or exclude (the columns to drop), not both.",
+			Subject: t.Exclude.NameRange.Ptr()})
+	}
+	seenCol := map[string]hcl.Range{}
 	for _, blk := range content.Blocks {
+		if blk.Type == "column" {
+			c, d := decodeComputed(blk)
+			diags = append(diags, d...)
+			if prev, dup := seenCol[c.Name]; dup {
+				diags = append(diags, duplicate("column", c.Name, prev, blk.DefRange))
+				continue
+			}
+			seenCol[c.Name] = blk.DefRange
+			t.Computed = append(t.Computed, c)
+			continue
+		}
 		if t.Tracking != nil {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError,
 				Summary: "Duplicate tracking block",
@@ -85,4 +147,38 @@ func decodeTable(b *hcl.Block) (*Table, hcl.Diagnostics) {
 			DeclRange: blk.DefRange}
 	}
 	return t, diags
+}
+
+func decodeComputed(b *hcl.Block) (*ComputedColumn, hcl.Diagnostics) {
+	c := &ComputedColumn{Name: b.Labels[0], DeclRange: b.DefRange}
+	var diags hcl.Diagnostics
+	if c.Name == "" {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError,
+			Summary: "Empty column name",
+			Detail:  "A column block is labelled with the destination column's name.",
+			Subject: b.LabelRanges[0].Ptr()})
+	}
+	content, d := b.Body.Content(computedSchema)
+	diags = append(diags, d...)
+	c.Expr = content.Attributes["expr"]
+	c.Type = content.Attributes["type"]
+	return c, diags
+}
+
+// decodeDependsOn reads a list of references to other blocks.
+func decodeDependsOn(a *hcl.Attribute) ([]hcl.Traversal, hcl.Diagnostics) {
+	exprs, diags := hcl.ExprList(a.Expr)
+	var out []hcl.Traversal
+	for _, e := range exprs {
+		tr, d := hcl.AbsTraversalForExpr(e)
+		if d.HasErrors() {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError,
+				Summary: "Invalid depends_on reference",
+				Detail:  "depends_on lists references to tables or models, such as table.customers or model.open_orders.",
+				Subject: e.Range().Ptr()})
+			continue
+		}
+		out = append(out, tr)
+	}
+	return out, diags
 }
