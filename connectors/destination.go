@@ -141,3 +141,16 @@ type Counter interface {
 	// tenant; a missing table counts 0.
 	Count(ctx context.Context, table, tenant string) (int64, error)
 }
+
+// Materializations a Modeler supports.
+const (
+	MaterializeView  = "view"
+	MaterializeTable = "table"
+)
+
+// Modeler is implemented by destinations that run SQL models.
+type Modeler interface {
+	// Materialize creates or replaces the view or table name (as kind
+	// says) holding the result of query, atomically.
+	Materialize(ctx context.Context, name, query, kind string) error
+}

@@ -21,6 +21,7 @@ type Observer interface {
 	TableStarted(tp *TablePlan)
 	BatchCommitted(tp *TablePlan, rows int64, total connectors.Change)
 	TableFinished(r *TableResult)
+	ModelFinished(r *ModelResult)
 }
 
 // TableResult is the outcome of applying one table instance.
@@ -37,7 +38,14 @@ type TableResult struct {
 // for writing, so nothing changes between plan and apply.
 type Run struct {
 	Plan *Plan
-	s    *session
+	// ModelResults are the outcomes of the plan's models, in the order
+	// they finished.
+	ModelResults []*ModelResult
+
+	s      *session
+	ws     *Workspace
+	mu     sync.Mutex
+	failed map[string]bool
 }
 
 // Begin opens every destination for writing and plans. Close the Run when
@@ -45,7 +53,11 @@ type Run struct {
 func (p *Planner) Begin(ctx context.Context) (*Run, hcl.Diagnostics, []*TableError) {
 	s := newSession(p.Log, true)
 	plan, diags, errs := p.plan(ctx, s)
-	return &Run{Plan: plan, s: s}, diags, errs
+	r := &Run{Plan: plan, s: s, ws: p.WS, failed: map[string]bool{}}
+	for _, e := range errs {
+		r.failed[e.Addr] = true
+	}
+	return r, diags, errs
 }
 
 // Close releases every connection of the run.
@@ -61,50 +73,88 @@ type ApplyOptions struct {
 	Observer Observer
 }
 
-// Apply runs every table of the plan and returns one result per table,
-// in plan order.
+// Apply runs every table and model of the plan in dependency order and
+// returns one result per table, in plan order. Model results are in
+// ModelResults.
 func (r *Run) Apply(ctx context.Context, opts ApplyOptions) []*TableResult {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if opts.Parallelism < 1 {
-		opts.Parallelism = 1
-	}
 	started := opts.Now().UTC().Truncate(time.Microsecond)
 
-	// Group by source instance, keeping plan order inside a group.
-	var order []*SourceNode
-	groups := map[*SourceNode][]int{}
+	g := NewGraph()
+	tables := map[string]int{}
 	for i, tp := range r.Plan.Tables {
-		n := tp.node.Source
-		if _, ok := groups[n]; !ok {
-			order = append(order, n)
+		tables[tp.Address] = i
+		g.Add(tp.Address, r.ws.tableDeps(tp.node)...)
+	}
+	models := map[string]*ModelPlan{}
+	for _, mp := range r.Plan.Models {
+		models[mp.Address] = mp
+		g.Add(mp.Address, r.ws.modelDeps(mp.node)...)
+	}
+	// Tables of one source instance run one after the other: one
+	// Acumatica session serialises its requests anyway.
+	var locksMu sync.Mutex
+	sourceLocks := map[*SourceNode]*sync.Mutex{}
+	sourceLock := func(n *SourceNode) *sync.Mutex {
+		locksMu.Lock()
+		defer locksMu.Unlock()
+		if sourceLocks[n] == nil {
+			sourceLocks[n] = &sync.Mutex{}
 		}
-		groups[n] = append(groups[n], i)
+		return sourceLocks[n]
 	}
+
 	results := make([]*TableResult, len(r.Plan.Tables))
-	sem := make(chan struct{}, opts.Parallelism)
-	var wg sync.WaitGroup
-	for _, n := range order {
-		wg.Add(1)
-		go func(idx []int) {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			for _, i := range idx {
-				tp := r.Plan.Tables[i]
-				if opts.Observer != nil {
-					opts.Observer.TableStarted(tp)
-				}
-				res := r.applyTable(ctx, tp, started, opts)
-				results[i] = res
-				if opts.Observer != nil {
-					opts.Observer.TableFinished(res)
-				}
+	errs := g.Walk(ctx, opts.Parallelism, func(ctx context.Context, addr string) error {
+		if i, ok := tables[addr]; ok {
+			tp := r.Plan.Tables[i]
+			mu := sourceLock(tp.node.Source)
+			mu.Lock()
+			defer mu.Unlock()
+			if opts.Observer != nil {
+				opts.Observer.TableStarted(tp)
 			}
-		}(groups[n])
+			res := r.applyTable(ctx, tp, started, opts)
+			results[i] = res
+			if opts.Observer != nil {
+				opts.Observer.TableFinished(res)
+			}
+			return res.Err
+		}
+		if mp, ok := models[addr]; ok {
+			res := r.applyModel(ctx, mp)
+			r.ModelResults = append(r.ModelResults, res)
+			if opts.Observer != nil {
+				opts.Observer.ModelFinished(res)
+			}
+			return res.Err
+		}
+		// A failed dependency outside the plan (a table that could not be
+		// planned) stops its dependents.
+		if r.failed[addr] {
+			return fmt.Errorf("%s could not be planned", addr)
+		}
+		return nil
+	})
+	for i, tp := range r.Plan.Tables {
+		if results[i] == nil {
+			results[i] = &TableResult{Plan: tp, Err: errs[tp.Address]}
+			if opts.Observer != nil {
+				opts.Observer.TableFinished(results[i])
+			}
+		}
 	}
-	wg.Wait()
+	for _, mp := range r.Plan.Models {
+		if err := errs[mp.Address]; errors.Is(err, ErrSkipped) {
+			res := &ModelResult{Plan: mp, Err: err}
+			r.ModelResults = append(r.ModelResults, res)
+			if opts.Observer != nil {
+				opts.Observer.ModelFinished(res)
+			}
+		}
+	}
 	return results
 }
 

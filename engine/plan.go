@@ -37,6 +37,7 @@ const (
 // Plan is what apply will do, table instance by table instance.
 type Plan struct {
 	Tables []*TablePlan `json:"tables"`
+	Models []*ModelPlan `json:"models"`
 }
 
 // Counts returns how many table instances take each action.
@@ -212,6 +213,7 @@ func (p *Planner) plan(ctx context.Context, s *session) (*Plan, hcl.Diagnostics,
 			plan.Tables = append(plan.Tables, tp)
 		}
 	}
+	errs = append(errs, p.planModels(ctx, s, plan)...)
 	return plan, diags, errs
 }
 

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
@@ -18,6 +19,15 @@ type Workspace struct {
 	Sources      []*SourceNode
 	Destinations []*DestinationNode
 	Tables       []*TableNode
+	Models       []*ModelNode
+	// Graph holds every instance and what it depends on.
+	Graph *Graph
+}
+
+// ModelNode is one model with its destination.
+type ModelNode struct {
+	Inst        *schema.ModelInstance
+	Destination *DestinationNode
 }
 
 // SourceNode is one source instance and its connector configuration.
@@ -87,8 +97,94 @@ func Load(dir string, opts schema.Options) (*Workspace, hcl.Diagnostics) {
 		}
 		ws.Tables = append(ws.Tables, tn)
 	}
+	for _, mi := range inst.Models {
+		mn := &ModelNode{Inst: mi}
+		if mi.Destination != nil {
+			mn.Destination = dstByAddr[mi.Destination.Addr]
+		}
+		ws.Models = append(ws.Models, mn)
+	}
 	diags = append(diags, ws.checkShared()...)
+	diags = append(diags, ws.buildGraph()...)
 	return ws, diags
+}
+
+// instancesOf expands a table or model block address into the addresses
+// of its instances.
+func (ws *Workspace) instancesOf(block string) []string {
+	var out []string
+	for _, t := range ws.Tables {
+		if t.Inst.Block.Addr() == block {
+			out = append(out, t.Addr())
+		}
+	}
+	for _, m := range ws.Models {
+		if m.Inst.Addr == block {
+			out = append(out, m.Inst.Addr)
+		}
+	}
+	return out
+}
+
+// tableDeps are the instances a table instance must wait for.
+func (ws *Workspace) tableDeps(t *TableNode) []string {
+	var deps []string
+	for _, b := range schema.Refs(t.Inst.Block.DependsOn) {
+		deps = append(deps, ws.instancesOf(b)...)
+	}
+	return deps
+}
+
+// modelDeps are the instances a model must wait for.
+func (ws *Workspace) modelDeps(m *ModelNode) []string {
+	var deps []string
+	for _, b := range m.Inst.DependsOn {
+		deps = append(deps, ws.instancesOf(b)...)
+	}
+	return deps
+}
+
+// buildGraph links every instance to what it depends on and reports
+// cycles, one diagnostic per cycle naming every member.
+func (ws *Workspace) buildGraph() hcl.Diagnostics {
+	g := NewGraph()
+	decl := map[string]hcl.Range{}
+	for _, s := range ws.Sources {
+		g.Add(s.Inst.Addr)
+	}
+	for _, d := range ws.Destinations {
+		g.Add(d.Inst.Addr)
+	}
+	for _, t := range ws.Tables {
+		var deps []string
+		if t.Source != nil {
+			deps = append(deps, t.Source.Inst.Addr)
+		}
+		if t.Destination != nil {
+			deps = append(deps, t.Destination.Inst.Addr)
+		}
+		g.Add(t.Addr(), append(deps, ws.tableDeps(t)...)...)
+		decl[t.Addr()] = t.Inst.Block.DeclRange
+	}
+	for _, m := range ws.Models {
+		var deps []string
+		if m.Destination != nil {
+			deps = append(deps, m.Destination.Inst.Addr)
+		}
+		g.Add(m.Inst.Addr, append(deps, ws.modelDeps(m)...)...)
+		decl[m.Inst.Addr] = m.Inst.Block.DeclRange
+	}
+	ws.Graph = g
+	var diags hcl.Diagnostics
+	for _, c := range g.Cycles() {
+		r := decl[c[0]]
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError,
+			Summary: "Dependency cycle",
+			Detail: fmt.Sprintf("These blocks depend on each other in a cycle: %s. Remove a reference or a depends_on entry to break it.",
+				strings.Join(c, ", ")),
+			Subject: &r})
+	}
+	return diags
 }
 
 func (n *SourceNode) configure() hcl.Diagnostics {

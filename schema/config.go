@@ -16,9 +16,11 @@ type Config struct {
 	Dir          string
 	Parser       *hclparse.Parser
 	Variables    map[string]*Variable
+	Locals       []*hcl.Attribute
 	Sources      []*Source
 	Destinations []*Destination
 	Tables       []*Table
+	Models       []*Model
 }
 
 // Files returns the parsed files by name, for rendering diagnostics.
@@ -28,9 +30,11 @@ func (c *Config) Files() map[string]*hcl.File { return c.Parser.Files() }
 var rootSchema = &hcl.BodySchema{
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "variable", LabelNames: []string{"name"}},
+		{Type: "locals"},
 		{Type: "source", LabelNames: []string{"type", "name"}},
 		{Type: "destination", LabelNames: []string{"type", "name"}},
 		{Type: "table", LabelNames: []string{"name"}},
+		{Type: "model", LabelNames: []string{"name"}},
 	},
 }
 
@@ -112,6 +116,17 @@ func (c *Config) decodeFile(f *hcl.File) hcl.Diagnostics {
 				}
 				c.Variables[v.Name] = v
 			}
+		case "locals":
+			attrs, d := b.Body.JustAttributes()
+			diags = append(diags, d...)
+			for _, a := range sortedAttrs(attrs) {
+				for _, prev := range c.Locals {
+					if prev.Name == a.Name {
+						diags = append(diags, duplicate("local value", a.Name, prev.NameRange, a.NameRange))
+					}
+				}
+				c.Locals = append(c.Locals, a)
+			}
 		case "source":
 			s, d := decodeSource(b)
 			diags = append(diags, d...)
@@ -124,6 +139,10 @@ func (c *Config) decodeFile(f *hcl.File) hcl.Diagnostics {
 			t, d := decodeTable(b)
 			diags = append(diags, d...)
 			c.Tables = append(c.Tables, t)
+		case "model":
+			m, d := decodeModel(b)
+			diags = append(diags, d...)
+			c.Models = append(c.Models, m)
 		}
 	}
 	return diags
@@ -149,6 +168,9 @@ func (c *Config) checkDuplicates() hcl.Diagnostics {
 	for _, t := range c.Tables {
 		check("table", t.Addr(), t.DeclRange)
 	}
+	for _, m := range c.Models {
+		check("model", m.Addr(), m.DeclRange)
+	}
 	return diags
 }
 
@@ -160,4 +182,16 @@ func duplicate(kind, name string, prev, cur hcl.Range) *hcl.Diagnostic {
 			kind, prev),
 		Subject: cur.Ptr(),
 	}
+}
+
+// sortedAttrs returns attributes in source order.
+func sortedAttrs(attrs hcl.Attributes) []*hcl.Attribute {
+	out := make([]*hcl.Attribute, 0, len(attrs))
+	for _, a := range attrs {
+		out = append(out, a)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].Range.Start.Byte < out[j].Range.Start.Byte
+	})
+	return out
 }

@@ -108,6 +108,7 @@ type Instances struct {
 	Sources      []*SourceInstance
 	Destinations []*DestinationInstance
 	Tables       []*TableInstance
+	Models       []*ModelInstance
 }
 
 // Limits of table settings.
@@ -127,12 +128,15 @@ func instanceAddr(base, key string) string {
 
 // Expand evaluates variables and for_each and returns every instance.
 func (c *Config) Expand(opts Options) (*Instances, hcl.Diagnostics) {
-	vars, diags := c.variableValues(opts)
 	funcs := functions(opts.lookupEnv, opts.Offline)
+	vars, diags := c.variableValues(opts, funcs)
 	base := &hcl.EvalContext{
 		Variables: map[string]cty.Value{"var": cty.ObjectVal(vars)},
 		Functions: funcs,
 	}
+	locals, d := c.localValues(base)
+	diags = append(diags, d...)
+	base.Variables["local"] = cty.ObjectVal(locals)
 	inst := &Instances{}
 
 	// Sources first: tables refer to them.
@@ -166,6 +170,8 @@ func (c *Config) Expand(opts Options) (*Instances, hcl.Diagnostics) {
 	for _, t := range c.Tables {
 		diags = append(diags, c.expandTable(t, tableCtx, inst, byAddr, destByAddr)...)
 	}
+	diags = append(diags, c.checkTableDeps()...)
+	diags = append(diags, c.expandModels(tableCtx, inst, destByAddr)...)
 	return inst, diags
 }
 
@@ -572,4 +578,21 @@ func exprStart(a *hcl.Attribute) hcl.Range {
 		r.End.Byte--
 	}
 	return r
+}
+
+// checkTableDeps reports depends_on entries of tables naming undeclared
+// blocks.
+func (c *Config) checkTableDeps() hcl.Diagnostics {
+	declared := map[string]bool{}
+	for _, t := range c.Tables {
+		declared[t.Addr()] = true
+	}
+	for _, m := range c.Models {
+		declared[m.Addr()] = true
+	}
+	var diags hcl.Diagnostics
+	for _, t := range c.Tables {
+		diags = append(diags, checkDeclared(t.DependsOn, declared)...)
+	}
+	return diags
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
+	"github.com/zclconf/go-cty/cty/function"
 )
 
 // EnvVarPrefix prefixes environment variables that set variables.
@@ -25,7 +26,7 @@ type rawValue struct {
 
 // variableValues gathers and converts every variable's value. Later
 // sources win: default, SYNCCTL_VAR_*, --var-file (in order), --var.
-func (c *Config) variableValues(opts Options) (map[string]cty.Value, hcl.Diagnostics) {
+func (c *Config) variableValues(opts Options, funcs map[string]function.Function) (map[string]cty.Value, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	raw := map[string]rawValue{}
 	for _, kv := range os.Environ() {
@@ -61,6 +62,9 @@ func (c *Config) variableValues(opts Options) (map[string]cty.Value, hcl.Diagnos
 		v := c.Variables[n]
 		val, d := v.value(raw, opts.Offline)
 		diags = append(diags, d...)
+		if !d.HasErrors() {
+			diags = append(diags, v.validate(val, funcs)...)
+		}
 		if v.Sensitive {
 			val = val.Mark(SensitiveMark)
 		}

@@ -79,7 +79,7 @@ var actionWords = map[engine.Action]struct{ sym, text string }{
 // renderPlan prints the plan: one paragraph per table, then a summary.
 func renderPlan(e *env, p *engine.Plan) {
 	w := e.stdout
-	if len(p.Tables) == 0 {
+	if len(p.Tables) == 0 && len(p.Models) == 0 {
 		fmt.Fprintln(w, "No tables to sync.")
 		return
 	}
@@ -87,10 +87,17 @@ func renderPlan(e *env, p *engine.Plan) {
 	for _, tp := range p.Tables {
 		renderTablePlan(w, tp)
 	}
+	for _, mp := range p.Models {
+		renderModelPlan(w, mp)
+	}
 	c := p.Counts()
-	fmt.Fprintf(w, "\nPlan: %d to create, %d to load in full, %d to resume, %d to read incrementally, %d to reload.\n",
+	fmt.Fprintf(w, "\nPlan: %d to create, %d to load in full, %d to resume, %d to read incrementally, %d to reload",
 		c[engine.ActionCreate], c[engine.ActionLoad], c[engine.ActionResume],
 		c[engine.ActionIncremental], c[engine.ActionReload])
+	if len(p.Models) > 0 {
+		fmt.Fprintf(w, ", %d models to refresh", len(p.Models))
+	}
+	fmt.Fprintln(w, ".")
 }
 
 func renderTablePlan(w io.Writer, tp *engine.TablePlan) {
@@ -181,6 +188,18 @@ func (v *applyView) TableFinished(r *engine.TableResult) {
 		r.Plan.Address, r.Duration.Round(time.Millisecond), r.Rows, c.Inserted, c.Updated, c.Deleted, wm)
 }
 
+func (v *applyView) ModelFinished(r *engine.ModelResult) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if r.Err != nil {
+		fmt.Fprintf(v.e.stdout, "%s: failed\n", r.Plan.Address)
+		fmt.Fprintf(v.e.stderr, "Error: %s\n", r.Err)
+		return
+	}
+	fmt.Fprintf(v.e.stdout, "%s: %s refreshed in %s\n", r.Plan.Address, r.Plan.Materialized,
+		r.Duration.Round(time.Millisecond))
+}
+
 // summary prints the errors and totals; it returns the failed count.
 func (v *applyView) summary(results []*engine.TableResult) int {
 	var total connectors.Change
@@ -208,4 +227,15 @@ func (v *applyView) summary(results []*engine.TableResult) int {
 	fmt.Fprintf(v.e.stdout, "\nApply complete: %d tables, %d rows read, %d inserted, %d updated, %d deleted.\n",
 		len(results), rows, total.Inserted, total.Updated, total.Deleted)
 	return 0
+}
+
+func renderModelPlan(w io.Writer, mp *engine.ModelPlan) {
+	fmt.Fprintf(w, "\n  # %s will be refreshed (%s)\n", mp.Address, mp.Materialized)
+	fmt.Fprintf(w, "  ~ %s\n", mp.Address)
+	field := func(k, v string) { fmt.Fprintf(w, "      %-12s %s\n", k+":", v) }
+	field("destination", mp.Destination)
+	if len(mp.DependsOn) > 0 {
+		field("after", strings.Join(mp.DependsOn, ", "))
+	}
+	field("sql", strings.Join(strings.Fields(mp.SQL), " "))
 }

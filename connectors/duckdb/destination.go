@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -52,9 +53,19 @@ type Destination struct {
 	// transaction conflicts on the state table.
 	commitMu sync.Mutex
 
-	locksMu sync.Mutex
-	locks   map[string]bool
+	// lockKey identifies the database file in the process-wide lock
+	// table.
+	lockKey string
+	held    []string
 }
+
+// fileLocks holds the names locked in each database file by this
+// process: DuckDB's own file lock keeps other processes out, and this
+// keeps two handles of one process apart.
+var (
+	fileLocksMu sync.Mutex
+	fileLocks   = map[string]bool{}
+)
 
 // OpenPath opens (creating) the database file at path with default
 // settings, for tests and tools.
@@ -93,8 +104,11 @@ func open(ctx context.Context, cfg *Config, readOnly bool, log *slog.Logger) (*D
 		db.Close()
 		return nil, openError(cfg.Path, err)
 	}
-	d := &Destination{cfg: cfg, db: db, readOnly: readOnly, log: log,
-		locks: map[string]bool{}}
+	key, err := filepath.Abs(cfg.Path)
+	if err != nil {
+		key = cfg.Path
+	}
+	d := &Destination{cfg: cfg, db: db, readOnly: readOnly, log: log, lockKey: key}
 	if !readOnly {
 		if _, err := db.ExecContext(ctx, createState); err != nil {
 			db.Close()
@@ -118,33 +132,54 @@ func openError(path string, err error) error {
 	return fmt.Errorf("open %s: %w", path, err)
 }
 
-// Close closes the database.
-func (d *Destination) Close() error { return d.db.Close() }
+// Close releases the handle's locks and closes the database.
+func (d *Destination) Close() error {
+	for _, k := range append([]string(nil), d.held...) {
+		d.release(k)
+	}
+	return d.db.Close()
+}
 
 // DB exposes the database handle, for tests and models.
 func (d *Destination) DB() *sql.DB { return d.db }
 
-// Lock marks table as written by this run. The database file itself is
-// locked by DuckDB for the whole process, so other processes are already
-// kept out; Lock guards against two writers inside one process.
-func (d *Destination) Lock(ctx context.Context, table string) (func() error, error) {
-	d.locksMu.Lock()
-	defer d.locksMu.Unlock()
-	if d.locks[table] {
-		return nil, fmt.Errorf("%w: table %q is being written by this process", connectors.ErrLocked, table)
+// Lock marks name as written by this handle. The database file itself
+// is locked by DuckDB for the whole process, so other processes are
+// already kept out; Lock keeps two writers of one process apart.
+func (d *Destination) Lock(ctx context.Context, name string) (func() error, error) {
+	k := d.lockKey + "\x00" + name
+	fileLocksMu.Lock()
+	defer fileLocksMu.Unlock()
+	if fileLocks[k] {
+		return nil, fmt.Errorf("%w: table %s of %s is being written by this process",
+			connectors.ErrLocked, name, d.cfg.Path)
 	}
-	d.locks[table] = true
+	fileLocks[k] = true
+	d.held = append(d.held, k)
+	var once sync.Once
 	return func() error {
-		d.locksMu.Lock()
-		defer d.locksMu.Unlock()
-		delete(d.locks, table)
+		once.Do(func() { d.release(k) })
 		return nil
 	}, nil
 }
 
-// Describe returns the columns of table name, or nil if it does not exist.
+func (d *Destination) release(k string) {
+	fileLocksMu.Lock()
+	defer fileLocksMu.Unlock()
+	delete(fileLocks, k)
+	for i, h := range d.held {
+		if h == k {
+			d.held = append(d.held[:i], d.held[i+1:]...)
+			break
+		}
+	}
+}
+
+// Describe returns the columns and key of table name, or nil if it does
+// not exist.
 func (d *Destination) Describe(ctx context.Context, name string) (*connectors.Table, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT column_name, data_type
+	rows, err := d.db.QueryContext(ctx, `SELECT column_name, data_type,
+		coalesce(numeric_precision, 0), coalesce(numeric_scale, 0)
 		FROM duckdb_columns() WHERE schema_name = 'main' AND database_name = current_database()
 		AND table_name = ? ORDER BY column_index`, name)
 	if err != nil {
@@ -153,16 +188,58 @@ func (d *Destination) Describe(ctx context.Context, name string) (*connectors.Ta
 	defer rows.Close()
 	var t *connectors.Table
 	for rows.Next() {
-		var col, typ string
-		if err := rows.Scan(&col, &typ); err != nil {
+		var c connectors.Column
+		if err := rows.Scan(&c.Name, &c.SourceType, &c.Precision, &c.Scale); err != nil {
 			return nil, err
+		}
+		c.Type, c.Bits = logicalType(c.SourceType)
+		if c.Type != connectors.TypeDecimal {
+			c.Precision, c.Scale = 0, 0
 		}
 		if t == nil {
 			t = &connectors.Table{Name: name}
 		}
-		t.Columns = append(t.Columns, connectors.Column{Name: col, SourceType: typ})
+		t.Columns = append(t.Columns, c)
 	}
-	return t, rows.Err()
+	if err := rows.Err(); err != nil || t == nil {
+		return t, err
+	}
+	var key duckdb.Composite[[]string]
+	err = d.db.QueryRowContext(ctx, `SELECT constraint_column_names FROM duckdb_constraints()
+		WHERE schema_name = 'main' AND database_name = current_database()
+		AND table_name = ? AND constraint_type = 'PRIMARY KEY'`, name).Scan(&key)
+	if err != nil && err != sql.ErrNoRows {
+		return nil, fmt.Errorf("describe key of table %q: %w", name, err)
+	}
+	t.Key = key.Get()
+	return t, nil
+}
+
+// logicalType maps a DuckDB type name back to a logical type.
+func logicalType(typ string) (connectors.Type, int) {
+	switch {
+	case typ == "SMALLINT":
+		return connectors.TypeInt, 16
+	case typ == "INTEGER":
+		return connectors.TypeInt, 32
+	case typ == "BIGINT":
+		return connectors.TypeInt, 64
+	case typ == "DOUBLE" || typ == "FLOAT":
+		return connectors.TypeFloat, 0
+	case strings.HasPrefix(typ, "DECIMAL"):
+		return connectors.TypeDecimal, 0
+	case typ == "BOOLEAN":
+		return connectors.TypeBool, 0
+	case strings.HasPrefix(typ, "TIMESTAMP"):
+		return connectors.TypeTimestamp, 0
+	case typ == "DATE":
+		return connectors.TypeDate, 0
+	case typ == "UUID":
+		return connectors.TypeUUID, 0
+	case typ == "BLOB":
+		return connectors.TypeBinary, 0
+	}
+	return connectors.TypeString, 0
 }
 
 // Prepare creates t or adds its missing columns.
@@ -181,6 +258,13 @@ func (d *Destination) Prepare(ctx context.Context, t *connectors.Table) error {
 				b.WriteString(", ")
 			}
 			fmt.Fprintf(&b, "%s %s", ident(c.Name), columnType(c))
+		}
+		if len(t.Key) > 0 {
+			keys := make([]string, len(t.Key))
+			for i, k := range t.Key {
+				keys[i] = ident(k)
+			}
+			fmt.Fprintf(&b, ", PRIMARY KEY (%s)", strings.Join(keys, ", "))
 		}
 		b.WriteString(")")
 		if _, err := d.db.ExecContext(ctx, b.String()); err != nil {
@@ -264,4 +348,19 @@ func (d *Destination) Count(ctx context.Context, table, tenant string) (int64, e
 	q := fmt.Sprintf("SELECT count(*) FROM %s WHERE %s = ?", ident(table), ident(connectors.TenantColumn))
 	err = d.db.QueryRowContext(ctx, q, tenant).Scan(&n)
 	return n, err
+}
+
+// Materialize creates or replaces a view or table from a query.
+func (d *Destination) Materialize(ctx context.Context, name, query, kind string) error {
+	d.commitMu.Lock()
+	defer d.commitMu.Unlock()
+	obj := "VIEW"
+	if kind == connectors.MaterializeTable {
+		obj = "TABLE"
+	}
+	q := fmt.Sprintf("CREATE OR REPLACE %s %s AS %s", obj, ident(name), query)
+	if _, err := d.db.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("create %s %q: %w", strings.ToLower(obj), name, err)
+	}
+	return nil
 }

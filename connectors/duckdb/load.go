@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	sqldriver "database/sql/driver"
 	"fmt"
+	"math"
 	"math/big"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -46,7 +48,7 @@ func (d *Destination) newStage(ctx context.Context, t *connectors.Table) (*stage
 			b.WriteString(", ")
 		}
 		fmt.Fprintf(&b, "%s %s", ident(c.Name), columnType(c))
-		s.conv = append(s.conv, converterFor(c))
+		s.conv = append(s.conv, converterFor(c, slices.Contains(t.Key, c.Name)))
 	}
 	b.WriteString(")")
 	if _, err := conn.ExecContext(ctx, b.String()); err != nil {
@@ -308,7 +310,9 @@ func saveState(ctx context.Context, c *sql.Conn, st *connectors.State) error {
 		return fmt.Errorf("read state of %s: %w", st.Address, err)
 	}
 	st.Serial = serial + 1
-	st.UpdatedAt = time.Now().UTC()
+	if st.UpdatedAt.IsZero() {
+		st.UpdatedAt = time.Now().UTC()
+	}
 	_, err = c.ExecContext(ctx, `INSERT OR REPLACE INTO "_syncctl_state"
 		(table_name, tenant, address, watermark, watermark_at, watermark_type,
 		 cursor, config_hash, schema_hash, serial, run_started, run_rows,
@@ -350,7 +354,31 @@ var pow10 = func() [19]int64 {
 // converter turns a row value into what the appender takes for a column.
 type converter func(any) (sqldriver.Value, error)
 
-func converterFor(c connectors.Column) converter {
+func converterFor(c connectors.Column, key bool) converter {
+	conv := baseConverter(c)
+	if !key {
+		return conv
+	}
+	return func(v any) (sqldriver.Value, error) {
+		if v == nil {
+			return nil, fmt.Errorf("NULL in a primary key column")
+		}
+		return conv(v)
+	}
+}
+
+// typed accepts values of one Go type (and nil) unchanged.
+func typed[T any](what string) converter {
+	return func(v any) (sqldriver.Value, error) {
+		switch v.(type) {
+		case nil, T:
+			return v, nil
+		}
+		return nil, fmt.Errorf("want %s, got %T", what, v)
+	}
+}
+
+func baseConverter(c connectors.Column) converter {
 	switch c.Type {
 	case connectors.TypeDecimal:
 		_, scale := decimalShape(c)
@@ -366,23 +394,42 @@ func converterFor(c connectors.Column) converter {
 			return nil, fmt.Errorf("want a UUID, got %T", v)
 		}
 	case connectors.TypeInt:
+		lo, hi := intRange(c.Bits)
 		return func(v any) (sqldriver.Value, error) {
-			switch v.(type) {
-			case nil, int64:
-				return v, nil
+			switch n := v.(type) {
+			case nil:
+				return nil, nil
+			case int64:
+				if n < lo || n > hi {
+					return nil, fmt.Errorf("%d is out of range for %s", n, columnType(c))
+				}
+				return n, nil
 			}
 			return nil, fmt.Errorf("want an integer, got %T", v)
 		}
 	case connectors.TypeString:
-		return func(v any) (sqldriver.Value, error) {
-			switch v.(type) {
-			case nil, string:
-				return v, nil
-			}
-			return nil, fmt.Errorf("want a string, got %T", v)
-		}
+		return typed[string]("a string")
+	case connectors.TypeBool:
+		return typed[bool]("a boolean")
+	case connectors.TypeFloat:
+		return typed[float64]("a float")
+	case connectors.TypeTimestamp, connectors.TypeDate:
+		return typed[time.Time]("a time")
+	case connectors.TypeBinary:
+		return typed[[]byte]("bytes")
 	}
 	return func(v any) (sqldriver.Value, error) { return v, nil }
+}
+
+// intRange is the range of an integer column.
+func intRange(bits int) (int64, int64) {
+	switch bits {
+	case 8, 16:
+		return math.MinInt16, math.MaxInt16
+	case 32:
+		return math.MinInt32, math.MaxInt32
+	}
+	return math.MinInt64, math.MaxInt64
 }
 
 // decimalConverter rescales exact decimals to the column's scale, and

@@ -1,0 +1,4 @@
+locals {
+  a = local.b # ERROR: Cycle between local values
+  b = local.a
+}

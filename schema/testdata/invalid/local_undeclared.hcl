@@ -1,0 +1,3 @@
+locals {
+  url = "https://${local.host}" # ERROR: Reference to undeclared local value
+}

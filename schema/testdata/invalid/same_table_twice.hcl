@@ -1,0 +1,25 @@
+source "acumatica" "erp" {
+  url    = "https://erp.example.com"
+  tenant = "Company"
+  auth "basic" {
+    username = "admin"
+    password = env("ACUMATICA_PASSWORD")
+  }
+}
+
+destination "duckdb" "d" {
+  path = "x.duckdb"
+}
+
+table "orders" {
+  source      = source.acumatica.erp
+  destination = destination.duckdb.d
+  entity      = "SalesOrders"
+}
+
+table "orders_again" { # ERROR: Two tables load the same destination table and tenant
+  source            = source.acumatica.erp
+  destination       = destination.duckdb.d
+  entity            = "SalesOrders"
+  destination_table = "orders"
+}

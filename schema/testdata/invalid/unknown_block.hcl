@@ -1,0 +1,3 @@
+sources "acumatica" "erp" { # ERROR: Unsupported block type
+  url = "https://erp.example.com"
+}
