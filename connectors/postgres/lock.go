@@ -214,6 +214,11 @@ func (l *locker) closeConn() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	// Give the locks back before closing: the server releases a closed
+	// connection's locks only once it notices the disconnect, and the
+	// next run must not see them.
+	// An error here means the connection is gone, and its locks with it.
+	_, _ = l.conn.Exec(ctx, "SELECT pg_advisory_unlock_all()")
 	err := l.conn.Close(ctx)
 	l.conn, l.held = nil, nil
 	return err
