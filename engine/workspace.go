@@ -22,6 +22,8 @@ type Workspace struct {
 	Models       []*ModelNode
 	// Graph holds every instance and what it depends on.
 	Graph *Graph
+	// Ctx evaluates expressions against the configuration (console).
+	Ctx *hcl.EvalContext
 }
 
 // ModelNode is one model with its destination.
@@ -72,6 +74,7 @@ func Load(dir string, opts schema.Options) (*Workspace, hcl.Diagnostics) {
 	}
 	inst, d := cfg.Expand(opts)
 	diags = append(diags, d...)
+	ws.Ctx = inst.Ctx
 
 	srcByAddr := map[string]*SourceNode{}
 	for _, si := range inst.Sources {

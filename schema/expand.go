@@ -109,6 +109,10 @@ type Instances struct {
 	Destinations []*DestinationInstance
 	Tables       []*TableInstance
 	Models       []*ModelInstance
+	// Ctx evaluates expressions against the whole configuration: var,
+	// local, source, destination, table and model references and every
+	// function. The console uses it.
+	Ctx *hcl.EvalContext
 }
 
 // Limits of table settings.
@@ -172,6 +176,9 @@ func (c *Config) Expand(opts Options) (*Instances, hcl.Diagnostics) {
 	}
 	diags = append(diags, c.checkTableDeps()...)
 	diags = append(diags, c.expandModels(tableCtx, inst, destByAddr)...)
+	tables, models := c.blockRefs(inst)
+	inst.Ctx = tableCtx.NewChild()
+	inst.Ctx.Variables = map[string]cty.Value{"table": tables, "model": models}
 	return inst, diags
 }
 
@@ -507,7 +514,6 @@ func ParseDuration(s string) (time.Duration, error) {
 	}
 	return d, nil
 }
-
 
 // evalColumns evaluates column selection, renaming, computed columns and
 // the row filter.

@@ -13,11 +13,16 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-var portRe = regexp.MustCompile(`127\.0\.0\.1:\d+`)
+var (
+	portRe = regexp.MustCompile(`127\.0\.0\.1:\d+`)
+	dbRe   = regexp.MustCompile(`syncctl_e2e_[0-9a-f]+`)
+)
 
-// normalize makes plan output independent of the fake's port.
+// normalize makes plan output independent of the fake's port and of the
+// test database's name.
 func normalize(s string) string {
-	return portRe.ReplaceAllString(s, "127.0.0.1:PORT")
+	s = portRe.ReplaceAllString(s, "127.0.0.1:PORT")
+	return dbRe.ReplaceAllString(s, "syncctl_e2e_DB")
 }
 
 // copyDir copies the *.hcl files of an example into a temporary
@@ -81,6 +86,10 @@ func TestExamplesGolden(t *testing.T) {
 			t.Setenv("ACUMATICA_USER", fakeUser)
 			t.Setenv("ACUMATICA_PASSWORD", fakePassword)
 			t.Setenv("SYNCCTL_VAR_instance_url", url)
+			if filepath.Base(dir) == "postgres" {
+				w := postgresWarehouse(t)
+				t.Setenv("SYNCCTL_VAR_postgres_url", strings.TrimPrefix(w.vars[1], "postgres_url="))
+			}
 			work := copyDir(t, abs)
 
 			code, out, errOut = runCLI(t, "--chdir", work, "plan", "--no-color")

@@ -13,6 +13,7 @@ import (
 
 	_ "github.com/syncctl/syncctl/connectors/acumatica"
 	_ "github.com/syncctl/syncctl/connectors/duckdb"
+	_ "github.com/syncctl/syncctl/connectors/postgres"
 )
 
 // Exit codes, documented in README.md.
@@ -48,6 +49,9 @@ func init() {
 		{"plan", "Show what apply would do", runPlan},
 		{"apply", "Extract and load, after showing the plan", runApply},
 		{"status", "Show what each table's destination holds", runStatus},
+		{"fmt", "Rewrite configuration files in the canonical layout", runFmt},
+		{"graph", "Print the dependency graph in Graphviz DOT format", runGraph},
+		{"console", "Evaluate expressions against the configuration", runConsole},
 		{"version", "Print the version", runVersion},
 	}
 }
