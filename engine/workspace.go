@@ -68,6 +68,16 @@ func (t *TableNode) Tenant() string {
 // files' source.
 func Load(dir string, opts schema.Options) (*Workspace, hcl.Diagnostics) {
 	cfg, diags := schema.Load(dir)
+	return resolve(cfg, diags, opts)
+}
+
+// LoadSources resolves configuration files given by name and content.
+func LoadSources(files map[string][]byte, opts schema.Options) (*Workspace, hcl.Diagnostics) {
+	cfg, diags := schema.LoadSources(".", files)
+	return resolve(cfg, diags, opts)
+}
+
+func resolve(cfg *schema.Config, diags hcl.Diagnostics, opts schema.Options) (*Workspace, hcl.Diagnostics) {
 	ws := &Workspace{Config: cfg}
 	if diags.HasErrors() {
 		return ws, diags
@@ -99,6 +109,7 @@ func Load(dir string, opts schema.Options) (*Workspace, hcl.Diagnostics) {
 			tn.Destination = dstByAddr[ti.Destination.Addr]
 		}
 		ws.Tables = append(ws.Tables, tn)
+		diags = appendNew(diags, checkExprSyntax(ti))
 	}
 	for _, mi := range inst.Models {
 		mn := &ModelNode{Inst: mi}

@@ -75,6 +75,7 @@ func Load(dir string) (*Config, hcl.Diagnostics) {
 			Detail: fmt.Sprintf("The directory %s has no *.hcl files. Create one, or point --chdir at the directory that holds them.",
 				displayDir(dir))}}
 	}
+	srcs := map[string][]byte{}
 	var diags hcl.Diagnostics
 	for _, name := range files {
 		src, err := os.ReadFile(name)
@@ -83,15 +84,38 @@ func Load(dir string) (*Config, hcl.Diagnostics) {
 				Summary: "Cannot read configuration file", Detail: err.Error()})
 			continue
 		}
-		f, fd := cfg.Parser.ParseHCL(src, filepath.Base(name))
+		srcs[filepath.Base(name)] = src
+	}
+	_, d := cfg.parse(srcs)
+	return cfg, append(diags, d...)
+}
+
+// LoadSources decodes configuration files given by name and content, as
+// Load does with files on disk; dir is where relative paths resolve.
+func LoadSources(dir string, files map[string][]byte) (*Config, hcl.Diagnostics) {
+	cfg := &Config{Dir: dir, Parser: hclparse.NewParser(),
+		Variables: map[string]*Variable{}}
+	return cfg.parse(files)
+}
+
+// parse decodes files in name order.
+func (c *Config) parse(files map[string][]byte) (*Config, hcl.Diagnostics) {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var diags hcl.Diagnostics
+	for _, name := range names {
+		f, fd := c.Parser.ParseHCL(files[name], name)
 		diags = append(diags, fd...)
 		if f == nil {
 			continue
 		}
-		diags = append(diags, cfg.decodeFile(f)...)
+		diags = append(diags, c.decodeFile(f)...)
 	}
-	diags = append(diags, cfg.checkDuplicates()...)
-	return cfg, diags
+	diags = append(diags, c.checkDuplicates()...)
+	return c, diags
 }
 
 func displayDir(dir string) string {
