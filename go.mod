@@ -5,6 +5,7 @@ go 1.26.8
 require (
 	github.com/cockroachdb/apd/v3 v3.2.3
 	github.com/duckdb/duckdb-go/v2 v2.20000.0
+	github.com/expr-lang/expr v1.17.8
 	github.com/hashicorp/hcl/v2 v2.25.0
 	github.com/jackc/pgx/v5 v5.13.0
 	github.com/klauspost/compress v1.18.3
@@ -13,6 +14,7 @@ require (
 	github.com/zclconf/go-cty v1.20.0
 	golang.org/x/crypto v0.56.0
 	golang.org/x/oauth2 v0.38.0
+	golang.org/x/term v0.45.0
 	golang.org/x/text v0.41.0
 )
 

@@ -1,12 +1,17 @@
 package schema
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"sync"
+	"unicode/utf8"
 
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/function"
 	"github.com/zclconf/go-cty/cty/function/stdlib"
+
+	"github.com/syncctl/syncctl/schema/secret"
 )
 
 // functions returns the functions configurations may call. With offline
@@ -15,6 +20,7 @@ import (
 func functions(lookup func(string) (string, bool), offline bool) map[string]function.Function {
 	return map[string]function.Function{
 		"env":        envFunc(lookup, offline),
+		"encrypted":  encryptedFunc(lookup, offline),
 		"abs":        stdlib.AbsoluteFunc,
 		"ceil":       stdlib.CeilFunc,
 		"chomp":      stdlib.ChompFunc,
@@ -86,6 +92,53 @@ func envFunc(lookup func(string) (string, bool), offline bool) function.Function
 				return cty.UnknownVal(cty.String), nil
 			}
 			return cty.NilVal, fmt.Errorf("environment variable %s is not set; export it before running this command", name)
+		},
+	})
+}
+
+// encryptedFunc decrypts a value made by `syncctl encrypt` with the key
+// from SYNCCTL_KEY or the key file, loaded on first use. The plaintext
+// is marked sensitive. Offline, without a key, the result is an unknown
+// sensitive string; a malformed value is an error even then.
+func encryptedFunc(lookup func(string) (string, bool), offline bool) function.Function {
+	var (
+		once   sync.Once
+		key    *secret.Key
+		keyErr error
+	)
+	return function.New(&function.Spec{
+		Description: "Decrypts a value encrypted with syncctl encrypt; the result is sensitive.",
+		Params: []function.Parameter{{Name: "ciphertext", Type: cty.String,
+			AllowUnknown: true, AllowMarked: true}},
+		Type: function.StaticReturnType(cty.String),
+		Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+			arg, _ := args[0].UnmarkDeep()
+			unknown := cty.UnknownVal(cty.String).Mark(SensitiveMark)
+			if !arg.IsKnown() {
+				return unknown, nil
+			}
+			if arg.IsNull() {
+				return cty.NilVal, function.NewArgErrorf(0, "the value is null; give the text printed by syncctl encrypt")
+			}
+			text := arg.AsString()
+			if err := secret.Check(text); err != nil {
+				return cty.NilVal, function.NewArgError(0, err)
+			}
+			once.Do(func() { key, keyErr = secret.LoadKey(lookup) })
+			if keyErr != nil {
+				if offline && errors.Is(keyErr, secret.ErrNoKey) {
+					return unknown, nil
+				}
+				return cty.NilVal, function.NewArgErrorf(0, "cannot decrypt value: %s", keyErr)
+			}
+			plain, err := key.Open(text)
+			if err != nil {
+				return cty.NilVal, function.NewArgErrorf(0, "cannot decrypt value: %s", err)
+			}
+			if !utf8.Valid(plain) {
+				return cty.NilVal, function.NewArgErrorf(0, "the decrypted value is not UTF-8 text")
+			}
+			return cty.StringVal(string(plain)).Mark(SensitiveMark), nil
 		},
 	})
 }

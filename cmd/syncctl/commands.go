@@ -97,6 +97,7 @@ func runPlan(ctx context.Context, e *env, args []string) int {
 	var pf planFlags
 	pf.register(fs)
 	detailed := fs.Bool("detailed-exitcode", false, "exit 2 when there are changes, 0 when there are none")
+	out := fs.String("out", "", "save the plan to `FILE` for 'syncctl apply FILE'")
 	if done, code := parseFlags(e, fs, help, args, "syncctl plan [flags]"); done {
 		return code
 	}
@@ -116,7 +117,16 @@ func runPlan(ctx context.Context, e *env, args []string) int {
 		printTableErrors(e, errs)
 		return exitCodeFor(ctx, exitError)
 	}
-	if *detailed && len(plan.Tables) > 0 {
+	if *out != "" {
+		if err := engine.WritePlanFile(*out, plan); err != nil {
+			fmt.Fprintf(e.stderr, "Error: save plan: %v\n", err)
+			return exitError
+		}
+		if !pf.jsonOut {
+			fmt.Fprintf(e.stdout, "\nSaved the plan to %s. Apply exactly this plan with:\n  syncctl apply %s\n", *out, *out)
+		}
+	}
+	if *detailed && len(plan.Tables)+len(plan.Models) > 0 {
 		return exitChanges
 	}
 	return exitOK
@@ -127,8 +137,22 @@ func runApply(ctx context.Context, e *env, args []string) int {
 	var pf planFlags
 	pf.register(fs)
 	auto := fs.Bool("auto-approve", false, "apply without asking for confirmation")
-	if done, code := parseFlags(e, fs, help, args, "syncctl apply [--auto-approve] [flags]"); done {
+	if done, code := parseFlags(e, fs, help, args, "syncctl apply [--auto-approve] [flags] [PLANFILE]"); done {
 		return code
+	}
+	var saved *engine.Plan
+	if fs.NArg() > 1 {
+		fmt.Fprintln(e.stderr, "Error: apply takes at most one argument, a plan file saved by plan --out")
+		return exitError
+	}
+	if fs.NArg() == 1 {
+		var err error
+		if saved, err = engine.ReadPlanFile(fs.Arg(0)); err != nil {
+			fmt.Fprintf(e.stderr, "Error: %v\n", err)
+			return exitError
+		}
+		// A saved plan was reviewed already.
+		*auto = true
 	}
 	ws, _, ok := load(e, pf.options(false), false)
 	if !ok {
@@ -142,7 +166,14 @@ func runApply(ctx context.Context, e *env, args []string) int {
 		printTableErrors(e, errs)
 		return exitCodeFor(ctx, exitError)
 	}
-	renderPlan(e, r.Plan)
+	if saved != nil {
+		if err := r.Plan.CheckSaved(saved); err != nil {
+			fmt.Fprintf(e.stderr, "Error: %v\n", err)
+			return exitError
+		}
+	} else {
+		renderPlan(e, r.Plan)
+	}
 	if len(errs) > 0 {
 		printTableErrors(e, errs)
 		fmt.Fprintf(e.stdout, "\n%d table(s) cannot be planned and will be skipped.\n", len(errs))

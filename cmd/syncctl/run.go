@@ -52,6 +52,7 @@ func init() {
 		{"fmt", "Rewrite configuration files in the canonical layout", runFmt},
 		{"graph", "Print the dependency graph in Graphviz DOT format", runGraph},
 		{"console", "Evaluate expressions against the configuration", runConsole},
+		{"encrypt", "Encrypt a secret for encrypted() in the configuration", runEncrypt},
 		{"version", "Print the version", runVersion},
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,8 +33,9 @@ var defaultRetry = retryPolicy{attempts: 5, base: time.Second,
 	max: 2 * time.Minute}
 
 // client talks to one tenant of one instance, through one Acumatica
-// session: it signs in with Basic auth on the first request, then sends
-// only the session cookies, signing in again once if the session ends.
+// session. With Basic authentication it signs in on the first request,
+// then sends only the session cookies, signing in again once if the
+// session ends; with OAuth 2.0 every request carries a bearer token.
 // Requests are serialised, as one Acumatica session serialises them
 // anyway.
 type client struct {
@@ -46,19 +48,33 @@ type client struct {
 	// session is true while the cookie jar holds a working session, so
 	// credentials are not sent.
 	session bool
+	// tokens gets OAuth 2.0 access tokens; nil with Basic auth.
+	tokens *tokens
 }
 
-func newClient(cfg *Config, log *slog.Logger) *client {
+func newClient(cfg *Config, log *slog.Logger) (*client, error) {
 	jar, _ := cookiejar.New(nil)
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = 2
+	if p := cfg.Pool; p.Enabled {
+		tr.MaxConnsPerHost = p.MaxSize
+		tr.MaxIdleConnsPerHost = p.MaxSize
+		tr.IdleConnTimeout = p.IdleTimeout
+	} else {
+		tr.DisableKeepAlives = true
+	}
 	c := &client{cfg: cfg, log: log, retry: defaultRetry,
 		http: &http.Client{Timeout: cfg.Timeout, Jar: jar, Transport: tr,
 			CheckRedirect: sameHostRedirects}}
 	if cfg.retry != nil {
 		c.retry = *cfg.retry
 	}
-	return c
+	if cfg.Auth.Type == AuthOAuth2 {
+		var err error
+		if c.tokens, err = newTokens(cfg, log, tr); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
 }
 
 // sameHostRedirects refuses redirects to another host, which would
@@ -157,8 +173,17 @@ func (c *client) attempt(ctx context.Context, u string, cl call) (int, time.Dura
 	}
 	req.Header.Set("Accept", cl.accept)
 	req.Header.Set("User-Agent", "syncctl")
-	withCredentials := !c.session
-	if withCredentials {
+	if c.cfg.Region != "" {
+		req.Header.Set("Accept-Language", c.cfg.Region)
+	}
+	withCredentials := !c.session || c.tokens != nil
+	if c.tokens != nil {
+		tok, err := c.tokens.token(ctx)
+		if err != nil {
+			return 0, 0, err
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+	} else if withCredentials {
 		req.SetBasicAuth(c.cfg.Auth.Username, string(c.cfg.Auth.Password))
 	}
 	start := time.Now()
@@ -167,12 +192,16 @@ func (c *client) attempt(ctx context.Context, u string, cl call) (int, time.Dura
 		return 0, 0, c.transportError(u, err)
 	}
 	defer resp.Body.Close()
-	c.log.Debug("http response", "table", cl.table,
-		"tenant", c.cfg.TenantName, "url", c.cfg.show(u),
-		"status", resp.StatusCode, "duration", time.Since(start))
+	c.logResponse(cl, u, req, resp, time.Since(start))
 
 	if resp.StatusCode == http.StatusUnauthorized {
 		drain(resp.Body)
+		if c.tokens != nil {
+			// The token may have been revoked: get another once.
+			c.tokens.invalidate()
+			return resp.StatusCode, 0, &retryError{reauth: true,
+				final: c.authError(u, resp.StatusCode)}
+		}
 		if !withCredentials {
 			// The session expired: sign in again with credentials.
 			c.endSession()
@@ -207,6 +236,11 @@ func (c *client) endSession() {
 // the status or the message says the service is only busy.
 func (c *client) statusError(u string, resp *http.Response, cl call) error {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if c.cfg.Verbosity >= 3 {
+		c.log.Debug("http error body", "table", cl.table,
+			"tenant", c.cfg.TenantName,
+			"body", c.redact(string(body[:min(len(body), 1024)])))
+	}
 	msg := ""
 	if e := odata.ParseErrorBody(body); e != nil &&
 		!errors.Is(e, odata.ErrEmptyBody) {
@@ -264,9 +298,15 @@ func (e *StatusError) Error() string {
 }
 
 func (c *client) authError(u string, status int) error {
+	what := fmt.Sprintf("authentication failed for user %q (HTTP %d): "+
+		"check the username and password", c.cfg.username(), status)
+	if c.tokens != nil {
+		what = fmt.Sprintf("the service refused the OAuth 2.0 access "+
+			"token (HTTP %d): check that the connected application may "+
+			"use the api scope in tenant %q", status, c.cfg.TenantName)
+	}
 	return &StatusError{Method: "GET", URL: c.cfg.show(u), Status: status,
-		Message: fmt.Sprintf("authentication failed for user %q (HTTP %d): "+
-			"check the username and password", c.cfg.username(), status)}
+		Message: what}
 }
 
 // transportError explains a request that got no response.
@@ -355,19 +395,68 @@ func drain(r io.Reader) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(r, 64<<10))
 }
 
-// redact removes the password, in every spelling a server might echo it,
-// from text a server sent.
+// redact removes every secret of the configuration, in every spelling
+// a server might echo it, from text a server sent.
 func (c *client) redact(s string) string {
-	p := string(c.cfg.Auth.Password)
-	if p == "" {
-		return s
+	secrets := c.cfg.secrets()
+	if p := string(c.cfg.Auth.Password); p != "" {
+		secrets = append(secrets, base64.StdEncoding.EncodeToString(
+			[]byte(c.cfg.Auth.Username+":"+p)))
 	}
-	basic := base64.StdEncoding.EncodeToString(
-		[]byte(c.cfg.Auth.Username + ":" + p))
-	for _, v := range []string{basic, p, url.QueryEscape(p), url.PathEscape(p)} {
-		s = strings.ReplaceAll(s, v, "(sensitive)")
+	return redactAll(s, secrets)
+}
+
+// redactAll replaces each secret, as written, query-escaped and
+// path-escaped, with "(sensitive)".
+func redactAll(s string, secrets []string) string {
+	for _, p := range secrets {
+		if p == "" {
+			continue
+		}
+		for _, v := range []string{p, url.QueryEscape(p), url.PathEscape(p)} {
+			s = strings.ReplaceAll(s, v, "(sensitive)")
+		}
 	}
 	return s
+}
+
+// logResponse logs one exchange at debug level, with the detail the
+// source's verbosity asks for. Credentials and cookies are never
+// logged.
+func (c *client) logResponse(cl call, u string, req *http.Request, resp *http.Response, d time.Duration) {
+	if !c.log.Enabled(req.Context(), slog.LevelDebug) {
+		return
+	}
+	attrs := []any{"table", cl.table, "tenant", c.cfg.TenantName,
+		"url", c.cfg.show(u), "status", resp.StatusCode, "duration", d}
+	if c.cfg.Verbosity >= 2 {
+		attrs = append(attrs, "request_headers", headerText(req.Header),
+			"response_headers", headerText(resp.Header))
+	}
+	c.log.Debug("http response", attrs...)
+}
+
+// headerText formats headers on one line, sorted, hiding credentials
+// and cookies.
+func headerText(h http.Header) string {
+	keys := make([]string, 0, len(h))
+	for k := range h {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		v := strings.Join(h[k], ", ")
+		switch http.CanonicalHeaderKey(k) {
+		case "Authorization", "Cookie", "Set-Cookie", "Proxy-Authorization":
+			v = "(sensitive)"
+		}
+		if b.Len() > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(k + ": " + v)
+	}
+	return b.String()
 }
 
 // readable decodes a URL's percent-escapes for messages and plans. It

@@ -2,13 +2,12 @@ package acumatica
 
 import (
 	"fmt"
-	"math/big"
-	"net/url"
+	"slices"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 
 	"github.com/syncctl/syncctl/connectors"
@@ -21,56 +20,9 @@ func init() {
 // Driver is the "acumatica" source type.
 type Driver struct{}
 
-// attribute is one attribute of the block: its decoding spec, its
-// documentation and its validation, kept together so that adding an
-// attribute is one entry in a table.
-type attribute struct {
-	doc  connectors.Attribute
-	typ  cty.Type
-	set  func(c *Config, v cty.Value) (summary, detail string)
-	auth bool // an attribute of the auth block
-}
-
-// attributes of the source block, in documentation order.
-var attributes = []attribute{
-	{doc: connectors.Attribute{Name: "url", Type: "string", Required: true,
-		Description: "Instance URL, for example https://example.acumatica.com " +
-			"or https://host/AcumaticaERP. Keep %20 for spaces."},
-		typ: cty.String, set: setURL},
-	{doc: connectors.Attribute{Name: "tenant", Type: "string", Required: true,
-		Description: "Tenant (company) login name; its rows carry it in _tenant."},
-		typ: cty.String, set: setTenant},
-	{doc: connectors.Attribute{Name: "endpoint", Type: "string", Default: `"gi"`,
-		Description: `OData interface: "gi" (generic inquiries, OData v4), ` +
-			`"dac" (DAC-based, OData v4), "odata-v3" (legacy generic ` +
-			`inquiries) or "odatav4-legacy" (legacy DAC-based).`},
-		typ: cty.String, set: setEndpoint},
-	{doc: connectors.Attribute{Name: "page_size", Type: "number",
-		Default:     fmt.Sprint(DefaultPageSize),
-		Description: fmt.Sprintf("Rows per request, 1 to %d.", MaxPageSize)},
-		typ: cty.Number, set: setPageSize},
-	{doc: connectors.Attribute{Name: "timeout", Type: "string", Default: `"60s"`,
-		Description: "Time limit of one request, its body included, " +
-			`as a duration like "90s" or "2m".`},
-		typ: cty.String, set: setTimeout},
-	{doc: connectors.Attribute{Name: "time_zone", Type: "string", Default: `"UTC"`,
-		Description: "IANA time zone of the Acumatica user's profile; " +
-			"OData v3 date-times are wall times in it."},
-		typ: cty.String, set: setTimeZone},
-	{doc: connectors.Attribute{Name: "auth.username", Type: "string",
-		Required: true, Description: `User name, in an auth "basic" block.`},
-		typ: cty.String, set: setUsername, auth: true},
-	{doc: connectors.Attribute{Name: "auth.password", Type: "string",
-		Required: true, Sensitive: true,
-		Description: `Password, in an auth "basic" block; never printed.`},
-		typ: cty.String, set: setPassword, auth: true},
-}
-
-// authTypes are the labels an auth block may have.
-var authTypes = []string{"basic"}
-
-// Docs documents the block's attributes; auth block attributes are
-// named auth.<name>.
+// Docs documents the block's attributes and nested blocks. Attributes
+// of nested blocks are named block.name, and those of the auth block
+// auth.<type>.name.
 func (Driver) Docs() []connectors.Attribute {
 	docs := make([]connectors.Attribute, len(attributes))
 	for i, a := range attributes {
@@ -79,21 +31,27 @@ func (Driver) Docs() []connectors.Attribute {
 	return docs
 }
 
-// Spec decodes the block. Every attribute is optional in the spec and
-// required ones are checked by Configure, so that one auth block spec
+// Spec decodes the block. Every attribute is optional in the spec but
+// url and tenant; Configure checks the rest, so that one auth block spec
 // can serve every auth type.
 func (Driver) Spec() hcldec.Spec {
-	spec, authSpec := hcldec.ObjectSpec{}, hcldec.ObjectSpec{}
+	spec := hcldec.ObjectSpec{}
+	nested := map[string]hcldec.ObjectSpec{"auth": {}, "pool": {}}
 	for _, a := range attributes {
-		name, target := a.doc.Name, spec
-		if a.auth {
-			name, target = strings.TrimPrefix(name, "auth."), authSpec
+		if a.typ == cty.NilType {
+			continue
+		}
+		block, _, name := a.path()
+		target := spec
+		if block != "" {
+			target = nested[block]
 		}
 		target[name] = &hcldec.AttrSpec{Name: name, Type: a.typ,
-			Required: a.doc.Required && !a.auth}
+			Required: a.doc.Required && block == ""}
 	}
 	spec["auth"] = &hcldec.BlockMapSpec{TypeName: "auth",
-		LabelNames: []string{"type"}, Nested: authSpec}
+		LabelNames: []string{"type"}, Nested: nested["auth"]}
+	spec["pool"] = &hcldec.BlockSpec{TypeName: "pool", Nested: nested["pool"]}
 	return spec
 }
 
@@ -101,9 +59,7 @@ func (Driver) Spec() hcldec.Spec {
 // mark) are unmarked here and remembered, so that they are never printed;
 // unknown values are accepted and make Open fail.
 func (d Driver) Configure(body hcl.Body, val cty.Value) (connectors.SourceConfig, hcl.Diagnostics) {
-	cfg := &Config{Endpoint: EndpointGI, PageSize: DefaultPageSize,
-		Timeout: DefaultTimeout, Location: time.UTC,
-		sensitive: map[string]bool{}}
+	cfg := NewConfig("", "")
 	r := ranges{body: body}
 	val, marked := val.UnmarkDeepWithPaths()
 	for _, pm := range marked {
@@ -114,32 +70,31 @@ func (d Driver) Configure(body hcl.Body, val cty.Value) (connectors.SourceConfig
 		return cfg, nil
 	}
 
-	var diags hcl.Diagnostics
-	auth, authRange, authDiags := d.authBlock(val, &r)
-	diags = append(diags, authDiags...)
+	// The auth block first: it says which auth attributes apply.
+	label, auth, diags := d.authBlock(val, &r)
+	cfg.Auth.Type = label
+	if label == AuthOAuth2 {
+		cfg.Auth.Grant = GrantAuthorizationCode
+		cfg.Auth.CallbackURL = DefaultCallbackURL
+		cfg.Auth.Scopes = strings.Fields(DefaultScope)
+	}
+	unknown := map[string]bool{}
 	for _, a := range attributes {
-		obj, rng := val, r.attr(a.doc.Name)
-		if a.auth {
-			if auth == cty.NilVal {
-				continue
-			}
-			obj = auth
-			if rng == nil {
-				rng = authRange
-			}
+		if a.typ == cty.NilType {
+			continue
 		}
-		name := strings.TrimPrefix(a.doc.Name, "auth.")
-		v := cty.NullVal(a.typ)
-		if obj.Type().IsObjectType() && obj.Type().HasAttribute(name) {
-			v = obj.GetAttr(name)
+		v, rng, ok := attrValue(a, val, label, auth, &r)
+		if !ok {
+			continue
 		}
-		if !v.IsKnown() {
-			cfg.unknown = append(cfg.unknown, a.doc.Name)
+		if !v.IsWhollyKnown() {
+			unknown[a.doc.Name] = true
+			cfg.unknown = append(cfg.unknown, displayName(a.doc.Name))
 			continue
 		}
 		if v.IsNull() {
 			if a.doc.Required {
-				diags = append(diags, missing(a.doc, rng, &r))
+				diags = append(diags, missing(a, rng, &r))
 			}
 			continue
 		}
@@ -148,37 +103,88 @@ func (d Driver) Configure(body hcl.Body, val cty.Value) (connectors.SourceConfig
 				Summary: summary, Detail: detail, Subject: rng})
 		}
 	}
+
+	// Checks across attributes.
+	diags = append(diags, checkProperties(val.GetAttr("properties"), &r)...)
+	diags = append(diags, foreignAuth(label, auth, &r)...)
+	known := func(name string) bool { return !unknown[name] }
+	diags = append(diags, checkAuth(cfg, auth, &r, known)...)
+	if cfg.Format == FormatATOM && cfg.Endpoint != EndpointODataV3 &&
+		known("endpoint") {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError,
+			Summary: "ATOM needs the OData v3 endpoint",
+			Detail: fmt.Sprintf("Endpoint %q speaks OData v4, which has no "+
+				"ATOM format. Use format = \"json\", or endpoint = "+
+				"\"odata-v3\".", cfg.Endpoint),
+			Subject: r.attr("format")})
+	}
+	diags = append(diags, notYetSupported(cfg, &r)...)
 	return cfg, diags
 }
 
+// attrValue finds an attribute's value and the range to report it at.
+// ok is false when the attribute belongs to another auth type.
+func attrValue(a attribute, val cty.Value, label string, auth cty.Value, r *ranges) (cty.Value, *hcl.Range, bool) {
+	block, blockLabel, name := a.path()
+	obj := val
+	rng := r.attr(a.doc.Name)
+	switch block {
+	case "auth":
+		if blockLabel != label || auth == cty.NilVal {
+			return cty.NilVal, nil, false
+		}
+		obj = auth
+		if rng == nil {
+			rng = r.block("auth", label)
+		}
+	case "pool":
+		obj = val.GetAttr("pool")
+	}
+	if obj.IsNull() || !obj.IsKnown() {
+		return cty.NullVal(a.typ), rng, obj.IsKnown() || block == ""
+	}
+	return obj.GetAttr(name), rng, true
+}
+
+// displayName is an attribute's name in messages: auth.password rather
+// than auth.basic.password.
+func displayName(path string) string {
+	if rest, ok := strings.CutPrefix(path, "auth."); ok {
+		if _, name, ok := strings.Cut(rest, "."); ok {
+			return "auth." + name
+		}
+	}
+	return path
+}
+
 // authBlock finds the one auth block and checks its type.
-func (Driver) authBlock(val cty.Value, r *ranges) (cty.Value, *hcl.Range, hcl.Diagnostics) {
+func (Driver) authBlock(val cty.Value, r *ranges) (string, cty.Value, hcl.Diagnostics) {
 	if !val.Type().HasAttribute("auth") {
-		return cty.NilVal, nil, nil
+		return "", cty.NilVal, nil
 	}
 	blocks := val.GetAttr("auth")
 	if !blocks.IsKnown() {
-		return cty.NilVal, nil, nil
+		return "", cty.NilVal, nil
 	}
 	if blocks.IsNull() || blocks.LengthInt() == 0 {
-		return cty.NilVal, nil, hcl.Diagnostics{{Severity: hcl.DiagError,
+		return "", cty.NilVal, hcl.Diagnostics{{Severity: hcl.DiagError,
 			Summary: "Missing auth block",
 			Detail: "Add an auth \"basic\" block with the username and " +
-				"password the source signs in with.",
+				"password the source signs in with, or an auth \"oauth2\" " +
+				"block for a connected application.",
 			Subject: r.missing()}}
 	}
 	var diags hcl.Diagnostics
-	var auth cty.Value
-	var authRange *hcl.Range
+	label, auth := "", cty.NilVal
 	for it := blocks.ElementIterator(); it.Next(); {
 		k, v := it.Element()
-		label := k.AsString()
-		rng := r.block("auth", label)
-		if !contains(authTypes, label) {
+		l := k.AsString()
+		rng := r.block("auth", l)
+		if !contains(authTypes, l) {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError,
 				Summary: "Unsupported authentication type",
 				Detail: fmt.Sprintf("The auth block type %q is not supported; "+
-					"use auth \"basic\".", label),
+					"use auth \"basic\" or auth \"oauth2\".", l),
 				Subject: rng})
 			continue
 		}
@@ -188,27 +194,85 @@ func (Driver) authBlock(val cty.Value, r *ranges) (cty.Value, *hcl.Range, hcl.Di
 				Detail:  "Keep one auth block per source.", Subject: rng})
 			continue
 		}
-		auth, authRange = v, rng
+		label, auth = l, v
 	}
-	return auth, authRange, diags
+	return label, auth, diags
+}
+
+// foreignAuth reports attributes set in an auth block of a type they do
+// not belong to, such as client_id in auth "basic".
+func foreignAuth(label string, auth cty.Value, r *ranges) hcl.Diagnostics {
+	if auth == cty.NilVal || auth.IsNull() || !auth.IsKnown() {
+		return nil
+	}
+	var diags hcl.Diagnostics
+	for name := range auth.Type().AttributeTypes() {
+		if auth.GetAttr(name).IsNull() ||
+			slices.ContainsFunc(attributes, func(a attribute) bool {
+				return a.doc.Name == "auth."+label+"."+name
+			}) {
+			continue
+		}
+		other := "oauth2"
+		if label == AuthOAuth2 {
+			other = "basic"
+		}
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError,
+			Summary: "Unsupported argument",
+			Detail: fmt.Sprintf("%s belongs in an auth %q block, not in "+
+				"auth %q; remove it.", name, other, label),
+			Subject: r.name("auth." + label + "." + name)})
+	}
+	return diags
+}
+
+// notYetSupported warns about settings that validate but that Open
+// refuses for now.
+func notYetSupported(c *Config, r *ranges) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	warn := func(name, summary, what string) {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning,
+			Summary: summary,
+			Detail: what + " is checked by validate, but plan and apply " +
+				"stop with an error until it is supported.",
+			Subject: r.attr(name)})
+	}
+	if c.Format == FormatATOM && c.Endpoint == EndpointODataV3 {
+		warn("format", "ATOM format not supported yet", `format = "atom"`)
+	}
+	if c.LocalTimeAsUTC {
+		warn("local_time_as_utc", "local_time_as_utc not supported yet",
+			"local_time_as_utc = true")
+	}
+	if c.Auth.Type == AuthOAuth2 && c.Auth.Grant == GrantAuthorizationCode {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning,
+			Summary: "Authorization-code sign-in not supported yet",
+			Detail: "Plan and apply can use tokens already in token_file, " +
+				"but cannot yet sign in through a browser. Use grant = " +
+				"\"password\", or auth \"basic\".",
+			Subject: r.orBlock("auth.oauth2.grant", "auth", AuthOAuth2)})
+	}
+	return diags
 }
 
 func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(list, s)
 }
 
 // pathName names the attribute a marked path leads to: "url",
-// "auth.password", or "auth" when a whole block is marked.
+// "auth.basic.password", "properties.ApiToken", or "*" when the whole
+// block is marked.
 func pathName(p cty.Path) string {
 	var parts []string
 	for _, step := range p {
-		if s, ok := step.(cty.GetAttrStep); ok {
+		switch s := step.(type) {
+		case cty.GetAttrStep:
 			parts = append(parts, s.Name)
+		case cty.IndexStep:
+			if s.Key.Type() == cty.String && s.Key.IsKnown() &&
+				!s.Key.IsNull() {
+				parts = append(parts, s.Key.AsString())
+			}
 		}
 	}
 	if len(parts) == 0 {
@@ -217,19 +281,19 @@ func pathName(p cty.Path) string {
 	return strings.Join(parts, ".")
 }
 
-func missing(doc connectors.Attribute, rng *hcl.Range, r *ranges) *hcl.Diagnostic {
+func missing(a attribute, rng *hcl.Range, r *ranges) *hcl.Diagnostic {
 	if rng == nil {
 		rng = r.missing()
 	}
-	name := strings.TrimPrefix(doc.Name, "auth.")
+	block, label, name := a.path()
 	where := "the source block"
-	if strings.HasPrefix(doc.Name, "auth.") {
-		where = "the auth block"
+	if block == "auth" {
+		where = fmt.Sprintf("the auth %q block", label)
 	}
 	return &hcl.Diagnostic{Severity: hcl.DiagError,
 		Summary: fmt.Sprintf("Missing %s", name),
 		Detail: fmt.Sprintf("Set %s in %s: %s", name, where,
-			lowerFirst(doc.Description)),
+			lowerFirst(a.doc.Description)),
 		Subject: rng}
 }
 
@@ -238,120 +302,6 @@ func lowerFirst(s string) string {
 		return s
 	}
 	return strings.ToLower(s[:1]) + s[1:]
-}
-
-// The setters validate one known, non-null value and store it. They
-// return a diagnostic's summary and detail, or empty strings.
-
-func setURL(c *Config, v cty.Value) (string, string) {
-	s := strings.TrimSpace(v.AsString())
-	u, err := url.Parse(s)
-	switch {
-	case err != nil:
-		return "Invalid instance URL", fmt.Sprintf("The url cannot be "+
-			"parsed (%v); write it like https://example.acumatica.com.",
-			errText(err))
-	case u.Scheme != "http" && u.Scheme != "https":
-		return "Invalid instance URL", "The url must start with https:// " +
-			"(or http:// for a local instance)."
-	case u.Host == "":
-		return "Invalid instance URL", "The url has no host name; write " +
-			"it like https://example.acumatica.com."
-	case u.User != nil:
-		return "Credentials in the instance URL", "Remove the user name " +
-			"and password from the url and set them in an auth \"basic\" block."
-	case u.RawQuery != "" || u.Fragment != "" || strings.HasSuffix(s, "?"):
-		return "Invalid instance URL", "Remove the query or fragment from " +
-			"the url: it is the instance address only."
-	}
-	c.URL = strings.TrimRight(s, "/")
-	return "", ""
-}
-
-// errText keeps the reason of a url.Error without repeating the URL,
-// which may be sensitive.
-func errText(err error) string {
-	if ue, ok := err.(*url.Error); ok {
-		return ue.Err.Error()
-	}
-	return err.Error()
-}
-
-func setTenant(c *Config, v cty.Value) (string, string) {
-	s := v.AsString()
-	if strings.TrimSpace(s) == "" {
-		return "Empty tenant", "Set tenant to the tenant's login name, as " +
-			"shown on the Tenants form (SM203520)."
-	}
-	if strings.ContainsAny(s, "/?#") {
-		return "Invalid tenant", "The tenant is a login name and cannot " +
-			"contain /, ? or #."
-	}
-	c.TenantName = s
-	return "", ""
-}
-
-func setEndpoint(c *Config, v cty.Value) (string, string) {
-	s := Endpoint(v.AsString())
-	for _, e := range Endpoints {
-		if s == e {
-			c.Endpoint = e
-			return "", ""
-		}
-	}
-	return "Invalid endpoint", fmt.Sprintf("The endpoint %q is not "+
-		"known; use \"gi\", \"dac\", \"odata-v3\" or \"odatav4-legacy\".", s)
-}
-
-func setPageSize(c *Config, v cty.Value) (string, string) {
-	n, acc := v.AsBigFloat().Int64()
-	if acc != big.Exact || n < 1 || n > MaxPageSize {
-		return "Invalid page size", fmt.Sprintf("Set page_size to a whole "+
-			"number from 1 to %d.", MaxPageSize)
-	}
-	c.PageSize = int(n)
-	return "", ""
-}
-
-func setTimeout(c *Config, v cty.Value) (string, string) {
-	d, err := time.ParseDuration(v.AsString())
-	if err != nil || d <= 0 {
-		return "Invalid timeout", fmt.Sprintf("%q is not a duration; "+
-			"write one like \"60s\" or \"2m\".", v.AsString())
-	}
-	c.Timeout = d
-	return "", ""
-}
-
-func setTimeZone(c *Config, v cty.Value) (string, string) {
-	name := v.AsString()
-	loc, err := time.LoadLocation(name)
-	if err != nil || name == "" || name == "Local" {
-		return "Unknown time zone", fmt.Sprintf("%q is not an IANA time "+
-			"zone name; use the zone of the Acumatica user's profile, "+
-			"for example \"America/Toronto\" or \"UTC\".", name)
-	}
-	c.Location = loc
-	return "", ""
-}
-
-func setUsername(c *Config, v cty.Value) (string, string) {
-	if v.AsString() == "" {
-		return "Empty username", "Set username to the Acumatica user the " +
-			"source signs in as."
-	}
-	c.Auth.Type = "basic"
-	c.Auth.Username = v.AsString()
-	return "", ""
-}
-
-func setPassword(c *Config, v cty.Value) (string, string) {
-	if v.AsString() == "" {
-		return "Empty password", "Set password to the user's password, " +
-			"for example password = env(\"ACU_PASSWORD\")."
-	}
-	c.Auth.Password = Secret(v.AsString())
-	return "", ""
 }
 
 // ranges finds source ranges of attributes and blocks in a body, for
@@ -369,29 +319,79 @@ func (r *ranges) load() *hcl.BodyContent {
 	return r.content
 }
 
-// attr returns the range of an attribute's value; names "auth.x" look in
-// the auth block.
-func (r *ranges) attr(name string) *hcl.Range {
+// find returns an attribute by path: "name", "pool.name" or
+// "auth.<type>.name".
+func (r *ranges) find(path string) *hcl.Attribute {
 	content := r.load()
 	if content == nil {
 		return nil
 	}
-	if rest, ok := strings.CutPrefix(name, "auth."); ok {
-		for _, b := range content.Blocks {
-			if b.Type != "auth" {
-				continue
-			}
-			attrs, _ := b.Body.JustAttributes()
-			if a, ok := attrs[rest]; ok {
-				return a.Expr.Range().Ptr()
-			}
-		}
-		return nil
+	block, label, name := attribute{doc: connectors.Attribute{Name: path}}.path()
+	if block == "" {
+		return content.Attributes[name]
 	}
-	if a, ok := content.Attributes[name]; ok {
+	for _, b := range content.Blocks {
+		if b.Type != block || (label != "" && (len(b.Labels) == 0 ||
+			b.Labels[0] != label)) {
+			continue
+		}
+		attrs, _ := b.Body.JustAttributes()
+		if a, ok := attrs[name]; ok {
+			return a
+		}
+	}
+	return nil
+}
+
+// attr returns the range of an attribute's value.
+func (r *ranges) attr(path string) *hcl.Range {
+	if a := r.find(path); a != nil {
 		return a.Expr.Range().Ptr()
 	}
 	return nil
+}
+
+// name returns the range of an attribute's name.
+func (r *ranges) name(path string) *hcl.Range {
+	if a := r.find(path); a != nil {
+		return a.NameRange.Ptr()
+	}
+	return nil
+}
+
+// mapKey returns the range of a key in an attribute written as an
+// object constructor ({ name = value }), or else the attribute's.
+func (r *ranges) mapKey(path, key string) *hcl.Range {
+	a := r.find(path)
+	if a == nil {
+		return nil
+	}
+	if obj, ok := a.Expr.(*hclsyntax.ObjectConsExpr); ok {
+		for _, item := range obj.Items {
+			k := hcl.ExprAsKeyword(item.KeyExpr)
+			if k == "" {
+				if v, d := item.KeyExpr.Value(nil); !d.HasErrors() &&
+					v.Type() == cty.String && v.IsKnown() && !v.IsNull() {
+					k = v.AsString()
+				}
+			}
+			if k == key {
+				return item.KeyExpr.Range().Ptr()
+			}
+		}
+	}
+	return a.Expr.Range().Ptr()
+}
+
+// orBlock returns an attribute's range, or else the block's.
+func (r *ranges) orBlock(path, typ, label string) *hcl.Range {
+	if rng := r.attr(path); rng != nil {
+		return rng
+	}
+	if rng := r.block(typ, label); rng != nil {
+		return rng
+	}
+	return r.missing()
 }
 
 // block returns the range of a labelled block's header.

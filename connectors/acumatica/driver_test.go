@@ -117,7 +117,7 @@ func TestConfigureInvalid(t *testing.T) {
 		{"page size 0", "url = \"https://h\"\ntenant = \"C\"\npage_size = 0\n" + auth, "Invalid page size", 3},
 		{"page size big", "url = \"https://h\"\ntenant = \"C\"\npage_size = 10001\n" + auth, "Invalid page size", 3},
 		{"page size fraction", "url = \"https://h\"\ntenant = \"C\"\npage_size = 1.5\n" + auth, "Invalid page size", 3},
-		{"timeout", "url = \"https://h\"\ntenant = \"C\"\ntimeout = \"60\"\n" + auth, "Invalid timeout", 3},
+		{"timeout", "url = \"https://h\"\ntenant = \"C\"\ntimeout = \"60\"\n" + auth, "Invalid duration", 3},
 		{"time zone", "url = \"https://h\"\ntenant = \"C\"\ntime_zone = \"Mars/Base\"\n" + auth, "Unknown time zone", 3},
 		{"no auth", "url = \"https://h\"\ntenant = \"C\"\n", "Missing auth block", 0},
 		{"oauth", "url = \"https://h\"\ntenant = \"C\"\nauth \"oauth3\" {\n}\n", "Unsupported authentication type", 3},
@@ -177,7 +177,7 @@ auth "basic" {
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	if !cfg.sensitive["auth.password"] || !cfg.sensitive["auth.username"] ||
+	if !cfg.sensitive["auth.basic.password"] || !cfg.sensitive["auth.basic.username"] ||
 		cfg.sensitive["tenant"] {
 		t.Errorf("sensitive = %v", cfg.sensitive)
 	}
@@ -196,21 +196,32 @@ auth "basic" {
 func TestDocsAndSpecAgree(t *testing.T) {
 	d := Driver{}
 	spec := d.Spec().(hcldec.ObjectSpec)
-	auth := spec["auth"].(*hcldec.BlockMapSpec).Nested.(hcldec.ObjectSpec)
+	nested := map[string]hcldec.ObjectSpec{
+		"auth": spec["auth"].(*hcldec.BlockMapSpec).Nested.(hcldec.ObjectSpec),
+		"pool": spec["pool"].(*hcldec.BlockSpec).Nested.(hcldec.ObjectSpec),
+	}
+	sensitive := map[string]bool{}
 	for _, a := range d.Docs() {
-		name, target := a.Name, spec
-		if rest, ok := strings.CutPrefix(name, "auth."); ok {
-			name, target = rest, auth
+		if a.Description == "" {
+			t.Errorf("%s has no description", a.Name)
+		}
+		if a.Sensitive {
+			sensitive[a.Name] = true
+		}
+		parts := strings.Split(a.Name, ".")
+		target, name := spec, parts[len(parts)-1]
+		if len(parts) > 1 {
+			target = nested[parts[0]]
 		}
 		if _, ok := target[name]; !ok {
 			t.Errorf("documented %s is not in the spec", a.Name)
 		}
-		if a.Description == "" {
-			t.Errorf("%s has no description", a.Name)
-		}
 	}
-	if !d.Docs()[len(d.Docs())-1].Sensitive {
-		t.Error("password is not documented as sensitive")
+	for _, name := range []string{"auth.basic.password",
+		"auth.oauth2.password", "auth.oauth2.client_secret"} {
+		if !sensitive[name] {
+			t.Errorf("%s is not documented as sensitive", name)
+		}
 	}
 	if got, ok := connectors.LookupSource("acumatica"); !ok || got == nil {
 		t.Error("acumatica is not registered")

@@ -27,9 +27,12 @@ type source struct {
 	metadata *odata.Metadata
 }
 
-func newSource(cfg *Config, log *slog.Logger) *source {
-	return &source{cfg: cfg, log: log, client: newClient(cfg, log),
-		base: cfg.BaseURL()}
+func newSource(cfg *Config, log *slog.Logger) (*source, error) {
+	c, err := newClient(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	return &source{cfg: cfg, log: log, client: c, base: cfg.BaseURL()}, nil
 }
 
 // Entity describes an entity set from the service's $metadata.
@@ -96,6 +99,9 @@ type readPlan struct {
 	since    string
 	dialect  odata.Dialect
 	pageSize int
+	// clientPaging asks for pageSize rows per request; without it the
+	// service's next links page the one request.
+	clientPaging bool
 }
 
 // plan resolves req for a service of the given OData version. ent may
@@ -104,8 +110,9 @@ type readPlan struct {
 func (s *source) plan(req *connectors.ReadRequest, ent *connectors.Entity,
 	version odata.Version) (*readPlan, error) {
 	p := &readPlan{req: req, set: s.base + odata.EscapePath(req.Entity),
-		dialect:  odata.Dialect{Version: version, Location: s.cfg.Location},
-		pageSize: req.PageSize}
+		dialect: odata.Dialect{Version: version,
+			Location: s.cfg.wallLocation()},
+		pageSize: req.PageSize, clientPaging: s.cfg.ClientPaging}
 	if p.pageSize <= 0 {
 		p.pageSize = s.cfg.PageSize
 	}
@@ -162,7 +169,7 @@ func (s *source) plan(req *connectors.ReadRequest, ent *connectors.Entity,
 		tc := p.cols[p.order[0]]
 		since := req.Since
 		if p.dialect.Version == odata.V3 && tc.SourceType != "Edm.DateTimeOffset" {
-			since = widenFallBack(since, s.cfg.Location)
+			since = widenFallBack(since, s.cfg.wallLocation())
 		}
 		lit, err := p.dialect.Literal(tc, since)
 		if err != nil {
@@ -192,6 +199,9 @@ func column(ent *connectors.Entity, name string) (connectors.Column, error) {
 // url returns the request URL of the page after the position after.
 func (p *readPlan) url(after []any) (string, error) {
 	q := odata.Query{Top: p.pageSize}
+	if !p.clientPaging {
+		q.Top = 0
+	}
 	for _, c := range p.cols {
 		q.Select = append(q.Select, c.Name)
 	}
@@ -254,7 +264,7 @@ func (s *source) Read(ctx context.Context, req *connectors.ReadRequest, fn func(
 	r := &reader{s: s, p: p, fn: fn, after: req.After,
 		buf: make([]any, len(p.order)),
 		dec: odata.NewDecoder(p.cols, odata.DecodeOptions{
-			Location: s.cfg.Location, SlabRows: p.pageSize})}
+			Location: s.cfg.wallLocation(), SlabRows: p.pageSize})}
 	return r.run(ctx)
 }
 
@@ -291,7 +301,7 @@ func (r *reader) run(ctx context.Context) error {
 				return err
 			}
 		}
-		if r.rows < r.p.pageSize {
+		if r.rows < r.p.pageSize || !r.p.clientPaging {
 			break
 		}
 		if sameValues(prev, r.after) {
@@ -436,7 +446,7 @@ func (s *source) Close() error {
 func (c *client) close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.session {
+	if c.session || c.tokens != nil && c.tokens.current() != "" {
 		c.logout()
 		c.session = false
 	}
@@ -457,6 +467,13 @@ func (c *client) logout() {
 	}
 	req.ContentLength = 0
 	req.Header.Set("Content-Length", "0")
+	if c.tokens != nil {
+		tok := c.tokens.current()
+		if tok == "" {
+			return
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		c.log.Debug("logout failed", "tenant", c.cfg.TenantName,

@@ -23,12 +23,12 @@ import (
 // testConfig is a configuration for the fake at instance URL u, with
 // fast retries.
 func testConfig(u, tenant string) *Config {
-	return &Config{URL: u, TenantName: tenant, Endpoint: EndpointGI,
-		Auth:     Auth{Type: "basic", Username: "admin", Password: "123"},
-		PageSize: 1000, Timeout: 10 * time.Second, Location: time.UTC,
-		sensitive: map[string]bool{},
-		retry: &retryPolicy{attempts: 5, base: 5 * time.Millisecond,
-			max: 2 * time.Second}}
+	cfg := NewConfig(u, tenant)
+	cfg.Auth = Auth{Type: AuthBasic, Username: "admin", Password: "123"}
+	cfg.Timeout = 10 * time.Second
+	cfg.retry = &retryPolicy{attempts: 5, base: 5 * time.Millisecond,
+		max: 2 * time.Second}
+	return cfg
 }
 
 // open opens a source and closes it when the test ends. Its log goes to

@@ -46,6 +46,11 @@
 // reuse its cookie signs in on every request, which on a real instance
 // exhausts the licence.
 //
+// OAuth wraps a Service with IdentityServer's token endpoint
+// (/identity/connect/token: password and refresh_token grants, rotating
+// refresh tokens); NewOAuthServer serves both. A valid bearer token then
+// stands for the Basic credentials.
+//
 // # The data
 //
 // Three inquiries are exposed:

@@ -1,0 +1,9 @@
+source "acumatica" "erp" {
+  url    = "https://erp.example.com"
+  tenant = "Company"
+  auth "basic" {
+    username = "admin"
+    password = env("ACUMATICA_PASSWORD")
+  }
+  description = ["ERP"] # ERROR: Incorrect attribute value type
+}

@@ -1,0 +1,7 @@
+source "acumatica" "erp" {
+  url    = "https://erp.example.com"
+  tenant = "Company"
+  auth "oauth2" { # ERROR: Missing client_secret
+    client_id = "88358B02-A48D-A50E-F710-39C1636C30F6@Company"
+  }
+}
