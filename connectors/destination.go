@@ -109,11 +109,16 @@ type Destination interface {
 	// table lacks. It never drops or narrows columns.
 	Prepare(ctx context.Context, t *Table) error
 
-	// Merge upserts rows into t by its key and saves st, in one
-	// transaction. Rows are unique by key. Rows equal to the stored ones
-	// (ignoring SyncedAtColumn) are left untouched. With no rows, Merge
-	// only saves st. It sets st.Serial to the stored serial.
-	Merge(ctx context.Context, t *Table, rows [][]any, st *State) (Change, error)
+	// Merge upserts rows into t by its key, deletes the rows whose keys
+	// are in deletes, and saves st, all in one transaction. Rows are
+	// unique by key, and no key is both upserted and deleted. Each element
+	// of deletes holds the key values of one row in t.Key order
+	// (TenantColumn first); a key that is not stored is ignored, the ones
+	// that are count in Change.Deleted. Rows equal to the stored ones
+	// (ignoring SyncedAtColumn) are left untouched. With no rows and no
+	// deletes, Merge only saves st. It sets st.Serial to the stored
+	// serial.
+	Merge(ctx context.Context, t *Table, rows, deletes [][]any, st *State) (Change, error)
 
 	// Replace starts a full reload of one tenant's rows of t. Nothing is
 	// visible until the Replacement commits.

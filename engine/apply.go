@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/syncctl/syncctl/connectors"
+	"github.com/syncctl/syncctl/engine/rowexpr"
 )
 
 // Observer hears about progress. Its methods are called from several
@@ -191,7 +192,9 @@ func (r *Run) load(ctx context.Context, tp *TablePlan, started time.Time, opts A
 	}
 	l := &loader{tp: tp, dst: dc.dst, src: src, started: started,
 		opts: opts, res: res, log: r.s.log.With("table", tp.Address, "tenant", tp.Tenant)}
-	l.init()
+	if err := l.init(); err != nil {
+		return err
+	}
 	if tp.Tracking != "" && tp.Action != ActionReload {
 		return l.incremental(ctx)
 	}
@@ -208,17 +211,20 @@ type loader struct {
 	res     *TableResult
 	log     *slog.Logger
 
-	ncols    int   // source columns
+	ncols    int   // source columns stored
 	keyIdx   []int // key positions in the source row
 	trackIdx int   // tracking column position, or -1
 	batch    batch
 	maxTrack time.Time
 	maxText  string
+	// computed evaluates the computed columns, where the row filter.
+	computed []*rowexpr.Evaluator
+	where    *rowexpr.Evaluator
 }
 
-func (l *loader) init() {
+func (l *loader) init() error {
 	cols := l.tp.read.Columns
-	l.ncols = len(cols)
+	l.ncols = len(l.tp.readColumns)
 	pos := map[string]int{}
 	for i, c := range cols {
 		pos[c] = i
@@ -235,22 +241,32 @@ func (l *loader) init() {
 	if w, err := parseWatermark(l.tp.Watermark); err == nil {
 		l.maxTrack = w
 	}
+	return l.initExprs(cols)
 }
 
-// destRow extends a source row with _tenant and _synced_at, and follows
-// the largest tracking value.
-func (l *loader) destRow(row []any) []any {
-	out := make([]any, l.ncols+2)
-	copy(out, row)
-	out[l.ncols] = l.tp.Tenant
-	out[l.ncols+1] = l.started
+// destRow extends a source row with the computed columns, _tenant and
+// _synced_at, and follows the largest tracking value.
+func (l *loader) destRow(row []any) ([]any, error) {
+	n := l.ncols + len(l.computed)
+	out := make([]any, n+2)
+	copy(out, row[:l.ncols])
+	if err := l.compute(row, out[l.ncols:n]); err != nil {
+		return nil, err
+	}
+	out[n] = l.tp.Tenant
+	out[n+1] = l.started
+	l.track(row)
+	return out, nil
+}
+
+// track follows the largest tracking value read.
+func (l *loader) track(row []any) {
 	if l.trackIdx >= 0 {
 		if t, ok := row[l.trackIdx].(time.Time); ok && t.After(l.maxTrack) {
 			l.maxTrack = t
 			l.maxText = formatWatermark(t)
 		}
 	}
-	return out
 }
 
 func (l *loader) state(cursor string) *connectors.State {
@@ -284,7 +300,21 @@ func (l *loader) incremental(ctx context.Context) error {
 		return l.commit(ctx, l.state(cur))
 	}
 	err := l.src.Read(ctx, &req, func(row []any) error {
-		l.batch.add(l.destRow(row))
+		keep, err := l.keep(row)
+		if err != nil {
+			return err
+		}
+		if keep {
+			out, err := l.destRow(row)
+			if err != nil {
+				return err
+			}
+			l.batch.add(out)
+		} else {
+			// The row may have passed before: delete its key.
+			l.track(row)
+			l.batch.remove(row)
+		}
 		last = row
 		if l.batch.len() >= l.tp.BatchSize {
 			return flush()
@@ -302,12 +332,12 @@ func (l *loader) incremental(ctx context.Context) error {
 }
 
 func (l *loader) commit(ctx context.Context, st *connectors.State) error {
-	rows := l.batch.rows
-	ch, err := l.dst.Merge(ctx, l.tp.table, rows, st)
+	rows, deletes := l.batch.split(l.tp.Tenant)
+	ch, err := l.dst.Merge(ctx, l.tp.table, rows, deletes, st)
 	if err != nil {
 		return err
 	}
-	l.res.Rows += int64(len(rows))
+	l.res.Rows += int64(len(rows) + len(deletes))
 	l.res.Change.Add(ch)
 	l.res.Watermark = st.Watermark
 	if len(rows) > 0 {
@@ -338,7 +368,20 @@ func (l *loader) reload(ctx context.Context) error {
 		return nil
 	}
 	err = l.src.Read(ctx, &req, func(row []any) error {
-		l.batch.add(l.destRow(row))
+		keep, err := l.keep(row)
+		if err != nil {
+			return err
+		}
+		if !keep {
+			// Not staged, so the swap removes it.
+			l.res.Rows++
+			return nil
+		}
+		out, err := l.destRow(row)
+		if err != nil {
+			return err
+		}
+		l.batch.add(out)
 		if l.batch.len() >= l.tp.BatchSize {
 			return flush()
 		}
@@ -366,26 +409,79 @@ type batch struct {
 	rows   [][]any
 	index  map[string]int
 	buf    []byte
+	// del marks the rows whose keys are to be deleted, ndel counts them.
+	del  []bool
+	ndel int
 }
 
 func (b *batch) len() int { return len(b.rows) }
 
 func (b *batch) reset() {
 	b.rows = nil
+	b.del, b.ndel = b.del[:0], 0
 	clear(b.index)
 }
 
-func (b *batch) add(row []any) {
+// add adds a row to upsert.
+func (b *batch) add(row []any) { b.put(row, false) }
+
+// remove adds the key of a row to delete; only its key positions are
+// read.
+func (b *batch) remove(row []any) { b.put(row, true) }
+
+func (b *batch) put(row []any, del bool) {
 	b.buf = b.buf[:0]
 	for _, i := range b.keyIdx {
 		b.buf = appendKey(b.buf, row[i])
 	}
+	if b.ndel > 0 || del {
+		// Deletions are rare: track the flags only once there is one.
+		for len(b.del) < len(b.rows) {
+			b.del = append(b.del, false)
+		}
+	}
 	if i, ok := b.index[string(b.buf)]; ok {
 		b.rows[i] = row
+		if i < len(b.del) {
+			b.ndel += btoi(del) - btoi(b.del[i])
+			b.del[i] = del
+		}
 		return
 	}
 	b.index[string(b.buf)] = len(b.rows)
 	b.rows = append(b.rows, row)
+	if len(b.del) > 0 || del {
+		b.del = append(b.del, del)
+		b.ndel += btoi(del)
+	}
+}
+
+// split returns the rows to upsert and the keys to delete, each key
+// being tenant and the key values.
+func (b *batch) split(tenant string) (rows, deletes [][]any) {
+	if b.ndel == 0 {
+		return b.rows, nil
+	}
+	for i, row := range b.rows {
+		if !b.del[i] {
+			rows = append(rows, row)
+			continue
+		}
+		key := make([]any, 0, len(b.keyIdx)+1)
+		key = append(key, tenant)
+		for _, k := range b.keyIdx {
+			key = append(key, row[k])
+		}
+		deletes = append(deletes, key)
+	}
+	return rows, deletes
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // appendKey appends an unambiguous encoding of one key value.

@@ -16,7 +16,8 @@ import (
 )
 
 // memData is the in-memory source's data: rows per tenant of one entity
-// "Orders" (Type, Nbr, Amount, Modified).
+// "Orders" (Type, Nbr, Amount, Modified, Total, Paid, Status). Rows may
+// stop early: the missing values are null.
 type memData struct {
 	mu    sync.Mutex
 	rows  map[string][][]any // tenant -> rows
@@ -34,6 +35,9 @@ var memEntity = &connectors.Entity{
 		{Name: "Nbr", Type: connectors.TypeInt, Bits: 32, SourceType: "Edm.Int32"},
 		{Name: "Amount", Type: connectors.TypeString, SourceType: "Edm.String"},
 		{Name: "Modified", Type: connectors.TypeTimestamp, SourceType: "Edm.DateTimeOffset"},
+		{Name: "Total", Type: connectors.TypeDecimal, Precision: 19, Scale: 4, SourceType: "Edm.Decimal"},
+		{Name: "Paid", Type: connectors.TypeDecimal, Scale: connectors.VariableScale, SourceType: "Edm.Decimal"},
+		{Name: "Status", Type: connectors.TypeString, SourceType: "Edm.String"},
 	},
 	Key: []string{"Type", "Nbr"},
 }
@@ -150,7 +154,9 @@ func (s *memSource) Read(ctx context.Context, req *connectors.ReadRequest, fn fu
 		}
 		out := make([]any, len(req.Columns))
 		for i, c := range req.Columns {
-			out[i] = r[idx[c]]
+			if j := idx[c]; j < len(r) {
+				out[i] = r[j]
+			}
 		}
 		if err := fn(out); err != nil {
 			return err

@@ -73,11 +73,19 @@ type TablePlan struct {
 	Cursor      string    `json:"-"`
 	Started     time.Time `json:"-"`
 
+	// Computed are the computed columns, Where the row filter.
+	Computed []ComputedColumn `json:"computed,omitempty"`
+	Where    string           `json:"where,omitempty"`
+
 	node   *TableNode
 	entity *connectors.Entity
 	// readColumns are the source columns read, in order; destination
 	// columns follow the same order under their destination names.
 	readColumns []string
+	// exprColumns are source columns read only because an expression
+	// uses them; rows carry them after readColumns.
+	exprColumns []string
+	exprs       *exprs
 	table       *connectors.Table
 	read        *connectors.ReadRequest
 }
@@ -241,6 +249,12 @@ func planTable(ctx context.Context, s *session, t *TableNode) (*TablePlan, hcl.D
 		return nil, nil, err
 	}
 	diags := checkEntity(t, ent)
+	var x *exprs
+	if !diags.HasErrors() {
+		var d hcl.Diagnostics
+		x, d = compileExprs(ti, ent)
+		diags = append(diags, d...)
+	}
 	if diags.HasErrors() {
 		return nil, diags, fmt.Errorf("the configuration does not match entity %s", ent.Name)
 	}
@@ -253,10 +267,14 @@ func planTable(ctx context.Context, s *session, t *TableNode) (*TablePlan, hcl.D
 		Address: t.Addr(), Source: t.Source.Inst.Addr, Tenant: t.Tenant(),
 		Entity: ent.Name, Destination: t.Destination.Config.Describe(),
 		Table: ti.DestTable, Key: tableKey(t, ent), BatchSize: ti.BatchSize,
-		node: t, entity: ent,
+		node: t, entity: ent, exprs: x, Where: ti.Where,
 	}
 	tp.readColumns = selectColumns(ti, ent, tp.Key)
+	tp.exprColumns = x.columns(tp.readColumns)
 	tp.table = destTable(tp, ent)
+	if d := checkComputedNames(tp); d.HasErrors() {
+		return nil, append(diags, d...), fmt.Errorf("computed columns of %s clash with its columns", ti.Addr)
+	}
 	for _, c := range tp.table.Columns {
 		tp.Columns = append(tp.Columns, Column{Name: c.Name, SourceType: c.SourceType, Type: c.Type.String()})
 	}
@@ -318,7 +336,7 @@ func (tp *TablePlan) decide(exists, hasState bool, st connectors.State) {
 // readRequest is the first read of the plan.
 func (tp *TablePlan) readRequest() *connectors.ReadRequest {
 	req := &connectors.ReadRequest{Entity: tp.Entity,
-		Columns: tp.readColumns, Key: tp.Key,
+		Columns: append(slices.Clip(tp.readColumns), tp.exprColumns...), Key: tp.Key,
 		PageSize: 0, Tracking: tp.Tracking}
 	if tp.Since != "" {
 		req.Since, _ = parseWatermark(tp.Since)
@@ -381,13 +399,19 @@ func (tp *TablePlan) destName(col string) string {
 }
 
 // destTable is the destination table: the source columns read (renamed),
-// then _tenant and _synced_at.
+// the computed columns, then _tenant and _synced_at.
 func destTable(tp *TablePlan, ent *connectors.Entity) *connectors.Table {
 	t := &connectors.Table{Name: tp.Table}
 	for _, name := range tp.readColumns {
 		c, _ := ent.Column(name)
 		c.Name = tp.destName(name)
 		t.Columns = append(t.Columns, c)
+	}
+	for i, p := range tp.exprs.programs() {
+		c := tp.node.Inst.Computed[i]
+		t.Columns = append(t.Columns, p.Type().Column(c.Name))
+		tp.Computed = append(tp.Computed, ComputedColumn{Name: c.Name,
+			Expr: c.Expr, Type: p.Type().String()})
 	}
 	t.Columns = append(t.Columns,
 		connectors.Column{Name: connectors.TenantColumn, Type: connectors.TypeString},
@@ -405,6 +429,14 @@ func configHash(tp *TablePlan, ti *schema.TableInstance) string {
 		strings.Join(tp.Key, ","), ti.TrackingType, ti.TrackingColumn)
 	for _, c := range tp.Columns {
 		fmt.Fprintf(h, "col=%s:%s\n", c.Name, c.Type)
+	}
+	// Expressions count only when present, so that tables without them
+	// keep their hashes.
+	for _, c := range ti.Computed {
+		fmt.Fprintf(h, "computed=%q:%q:%q\n", c.Name, c.Expr, c.Type)
+	}
+	if ti.Where != "" {
+		fmt.Fprintf(h, "where=%q\n", ti.Where)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }

@@ -109,6 +109,7 @@ func resolve(cfg *schema.Config, diags hcl.Diagnostics, opts schema.Options) (*W
 			tn.Destination = dstByAddr[ti.Destination.Addr]
 		}
 		ws.Tables = append(ws.Tables, tn)
+		diags = appendNew(diags, checkExprSyntax(ti))
 	}
 	for _, mi := range inst.Models {
 		mn := &ModelNode{Inst: mi}

@@ -85,9 +85,10 @@ type TableInstance struct {
 	Exclude []string
 	Rename  map[string]string
 	// Computed are the computed columns; Where is the row filter source
-	// text ("" for none).
-	Computed []Computed
-	Where    string
+	// text ("" for none), WhereRange where its text is in the file.
+	Computed   []Computed
+	Where      string
+	WhereRange hcl.Range
 }
 
 // Computed is an evaluated computed-column block.
@@ -98,8 +99,9 @@ type Computed struct {
 	Expr      string
 	ExprRange hcl.Range
 	// Type optionally forces the result type ("decimal(18,2)", "string",
-	// ...); empty infers it.
+	// ...); empty infers it. TypeRange is where it is in the file.
 	Type      string
+	TypeRange hcl.Range
 	DeclRange hcl.Range
 }
 
@@ -563,11 +565,13 @@ func evalColumns(t *Table, ti *TableInstance, ctx *hcl.EvalContext) hcl.Diagnost
 		}
 		if c.Type != nil {
 			diags = append(diags, decodeString(c.Type, ctx, &cc.Type, "type")...)
+			cc.TypeRange = c.Type.Expr.Range()
 		}
 		ti.Computed = append(ti.Computed, cc)
 	}
 	if t.Where != nil {
 		diags = append(diags, decodeString(t.Where, ctx, &ti.Where, "where")...)
+		ti.WhereRange = exprStart(t.Where)
 	}
 	return diags
 }

@@ -122,11 +122,22 @@ func renderTablePlan(w io.Writer, tp *engine.TablePlan) {
 			tp.Tracking, tp.Since, tp.Offset))
 	}
 	if tp.Action == engine.ActionCreate {
-		field("columns", fmt.Sprintf("%d (%d from the source, %s, %s)", len(tp.Columns), len(tp.Columns)-2,
+		computed := ""
+		if n := len(tp.Computed); n > 0 {
+			computed = fmt.Sprintf("%d computed, ", n)
+		}
+		field("columns", fmt.Sprintf("%d (%d from the source, %s%s, %s)", len(tp.Columns),
+			len(tp.Columns)-2-len(tp.Computed), computed,
 			connectors.TenantColumn, connectors.SyncedAtColumn))
 	}
 	if len(tp.NewColumns) > 0 && tp.Action != engine.ActionCreate {
 		field("new columns", strings.Join(tp.NewColumns, ", "))
+	}
+	for _, c := range tp.Computed {
+		field("computed", fmt.Sprintf("%s = %s (%s)", c.Name, c.Expr, c.Type))
+	}
+	if tp.Where != "" {
+		field("where", tp.Where+" (rows that fail are not loaded; loaded rows that stop passing are deleted)")
 	}
 	field("batch size", fmt.Sprint(tp.BatchSize))
 	field("request", tp.Request)

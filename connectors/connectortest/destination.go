@@ -43,6 +43,7 @@ func TestDestination(t *testing.T, h Harness) {
 	}{
 		{"Create", testCreate},
 		{"Merge", testMerge},
+		{"Delete", testDelete},
 		{"State", testState},
 		{"FailedMerge", testFailedMerge},
 		{"Replace", testReplace},
@@ -181,7 +182,7 @@ func merge(t *testing.T, d connectors.Destination, tbl *connectors.Table,
 	t.Helper()
 	st := &connectors.State{Table: tbl.Name, Tenant: tenant,
 		Address: "table." + tbl.Name, RunStarted: t1, RunRows: int64(len(rows))}
-	got, err := d.Merge(context.Background(), tbl, rows, st)
+	got, err := d.Merge(context.Background(), tbl, rows, nil, st)
 	if err != nil {
 		t.Fatalf("Merge(%q, %d rows): %v", tbl.Name, len(rows), err)
 	}

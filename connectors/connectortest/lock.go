@@ -123,7 +123,7 @@ func loadBatches(ctx context.Context, d connectors.Destination, tbl *connectors.
 	for b := range 3 {
 		rows := orderRows("Company", b*100+1, b*100+100, 1, t1)
 		st := &connectors.State{Table: tbl.Name, Tenant: "Company"}
-		if _, err := d.Merge(ctx, tbl, rows, st); err != nil {
+		if _, err := d.Merge(ctx, tbl, rows, nil, st); err != nil {
 			return fmt.Errorf("Merge(%q) batch %d: %w", tbl.Name, b, err)
 		}
 		if st.Serial != int64(b+1) {

@@ -61,7 +61,7 @@ func testMerge(t *testing.T, h Harness) {
 	// Without rows, Merge saves the state only.
 	st := &connectors.State{Table: tbl.Name, Tenant: "Company",
 		Watermark: "2024-03-10T14:36:00Z"}
-	ch, err := d.Merge(ctx, tbl, nil, st)
+	ch, err := d.Merge(ctx, tbl, nil, nil, st)
 	if err != nil || ch != (connectors.Change{}) {
 		t.Fatalf("Merge(no rows) = %+v, %v; want no change", ch, err)
 	}
@@ -102,7 +102,7 @@ func testState(t *testing.T, h Harness) {
 		st := full
 		st.RunRows = serial
 		rows := orderRows("Company", int(serial), int(serial), 1, t1)
-		if _, err := d.Merge(ctx, tbl, rows, &st); err != nil {
+		if _, err := d.Merge(ctx, tbl, rows, nil, &st); err != nil {
 			t.Fatalf("Merge #%d: %v", serial, err)
 		}
 		if st.Serial != serial {
@@ -116,13 +116,13 @@ func testState(t *testing.T, h Harness) {
 
 	// Another tenant and another table have rows of their own.
 	other := connectors.State{Table: tbl.Name, Tenant: "Sub Co"}
-	if _, err := d.Merge(ctx, tbl, nil, &other); err != nil {
+	if _, err := d.Merge(ctx, tbl, nil, nil, &other); err != nil {
 		t.Fatalf("Merge(Sub Co): %v", err)
 	}
 	tbl2 := orders("customers")
 	prepare(t, d, tbl2)
 	st2 := connectors.State{Table: tbl2.Name, Tenant: "Company"}
-	if _, err := d.Merge(ctx, tbl2, nil, &st2); err != nil {
+	if _, err := d.Merge(ctx, tbl2, nil, nil, &st2); err != nil {
 		t.Fatalf("Merge(customers): %v", err)
 	}
 	all, err := d.States(ctx)
@@ -234,7 +234,7 @@ func testFailedMerge(t *testing.T, h Harness) {
 			batch[149] = bad
 			next := &connectors.State{Table: tbl.Name, Tenant: "Company",
 				Watermark: "next"}
-			_, err := d.Merge(context.Background(), tbl, batch, next)
+			_, err := d.Merge(context.Background(), tbl, batch, nil, next)
 			if err == nil {
 				t.Fatalf("Merge with %s = nil error; want an error", tt.name)
 			}

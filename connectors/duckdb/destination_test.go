@@ -52,7 +52,7 @@ func TestMergeKeepsEqualRows(t *testing.T) {
 		{"Company", "SO2", dec("-99999999999999.9999"), nil, t1, run1},
 	}
 	st := &connectors.State{Table: "orders", Tenant: "Company", Address: "table.orders"}
-	ch, err := d.Merge(ctx, tbl, rows, st)
+	ch, err := d.Merge(ctx, tbl, rows, nil, st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestMergeKeepsEqualRows(t *testing.T) {
 		{"Company", "SO2", dec("1"), nil, t1, run2},
 		{"Company", "SO3", nil, nil, nil, run2},
 	}
-	ch, err = d.Merge(ctx, tbl, rows2, st)
+	ch, err = d.Merge(ctx, tbl, rows2, nil, st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestMergeKeepsEqualRows(t *testing.T) {
 	if !synced.Equal(run1) {
 		t.Errorf("unchanged row _synced_at = %v; want %v", synced, run1)
 	}
-	_, err = d.Merge(ctx, tbl, [][]any{{"Company", "SO4", dec("0.00001"), nil, nil, run2}}, st)
+	_, err = d.Merge(ctx, tbl, [][]any{{"Company", "SO4", dec("0.00001"), nil, nil, run2}}, nil, st)
 	if err == nil {
 		t.Fatal("merge of a decimal with too many digits succeeded; want an error")
 	}

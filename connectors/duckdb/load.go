@@ -107,7 +107,12 @@ func (s *stage) close() error {
 }
 
 // Merge upserts rows into t by key and saves st, in one transaction.
-func (d *Destination) Merge(ctx context.Context, t *connectors.Table, rows [][]any, st *connectors.State) (connectors.Change, error) {
+func (d *Destination) Merge(ctx context.Context, t *connectors.Table, rows, deletes [][]any, st *connectors.State) (connectors.Change, error) {
+	if len(rows) > 0 && len(deletes) == 0 {
+		if ch, done, err := d.appendNew(ctx, t, rows, st); done || err != nil {
+			return ch, err
+		}
+	}
 	var ch connectors.Change
 	s, err := d.newStage(ctx, t)
 	if err != nil {
@@ -117,11 +122,21 @@ func (d *Destination) Merge(ctx context.Context, t *connectors.Table, rows [][]a
 	if err := s.append(ctx, rows); err != nil {
 		return ch, err
 	}
+	ks, err := s.keyStage(ctx, deletes)
+	if err != nil {
+		return ch, err
+	}
+	defer ks.drop()
 	d.commitMu.Lock()
 	defer d.commitMu.Unlock()
 	err = d.inTx(ctx, s.conn, func(tx *sql.Conn) error {
 		if len(rows) > 0 {
 			if ch, err = mergeStage(ctx, tx, t, s.name); err != nil {
+				return err
+			}
+		}
+		if ks != nil {
+			if ch.Deleted, err = deleteStaged(ctx, tx, t, ks.name); err != nil {
 				return err
 			}
 		}
@@ -445,7 +460,8 @@ func decimalConverter(scale int32, c connectors.Column) converter {
 		case nil:
 			return nil, nil
 		case apd.Decimal:
-			d = &x
+			d = new(apd.Decimal) // not &x, which would escape
+			d.Set(&x)
 		case *apd.Decimal:
 			if x == nil {
 				return nil, nil
@@ -453,6 +469,9 @@ func decimalConverter(scale int32, c connectors.Column) converter {
 			d = x
 		default:
 			return nil, fmt.Errorf("want a decimal, got %T", v)
+		}
+		if n, ok := smallDecimal(d, scale, p); ok {
+			return n, nil
 		}
 		var q apd.Decimal
 		cond, err := ctx.Quantize(&q, d, -scale)
@@ -477,4 +496,28 @@ func decimalConverter(scale int32, c connectors.Column) converter {
 		}
 		return b, nil
 	}
+}
+
+// smallDecimal returns the unscaled value of d at scale when that needs
+// no rounding and fits an int64 and the precision p: the usual case of a
+// value with at most scale fraction digits, which then skips apd's
+// Quantize. Other values take the general path.
+func smallDecimal(d *apd.Decimal, scale int32, p int) (int64, bool) {
+	shift := d.Exponent + scale // zeros to append
+	if d.Form != apd.Finite || shift < 0 || shift >= int32(len(pow10)) ||
+		!d.Coeff.IsInt64() {
+		return 0, false
+	}
+	n, m := d.Coeff.Int64(), pow10[shift]
+	if n > math.MaxInt64/m {
+		return 0, false
+	}
+	n *= m
+	if p < len(pow10) && n >= pow10[p] {
+		return 0, false
+	}
+	if d.Negative {
+		n = -n
+	}
+	return n, true
 }

@@ -146,7 +146,7 @@ func testEqualRowsNotWritten(t *testing.T, d *Destination) {
 		t.Fatal(err)
 	}
 	rows := [][]any{amountRow(1, "1.50", "a"), amountRow(2, "2", "b")}
-	if _, err := d.Merge(ctx, tbl, rows, nil); err != nil {
+	if _, err := d.Merge(ctx, tbl, rows, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	sql := "SELECT string_agg(xmin::text, ',' ORDER BY id) FROM " +
@@ -154,7 +154,7 @@ func testEqualRowsNotWritten(t *testing.T, d *Destination) {
 	before := queryValue[string](t, d, sql)
 	rows[0][2] = decimal("1.5") // equal as a number
 	rows[1][4] = synced.Add(time.Hour)
-	ch, err := d.Merge(ctx, tbl, rows, nil)
+	ch, err := d.Merge(ctx, tbl, rows, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func testDuplicateKeys(t *testing.T, d *Destination) {
 	}
 	rows := [][]any{amountRow(1, "1", "first"), amountRow(2, "2", "x"),
 		amountRow(1, "1", "last")}
-	ch, err := d.Merge(ctx, tbl, rows, nil)
+	ch, err := d.Merge(ctx, tbl, rows, nil, nil)
 	if err != nil {
 		t.Fatalf("Merge with a duplicate key: %v", err)
 	}
@@ -213,7 +213,7 @@ func testDecimalScale(t *testing.T, d *Destination) {
 	}
 	for i, tt := range tests {
 		row := amountRow(int64(i), tt.value, "")
-		_, err := d.Merge(ctx, tbl, [][]any{row}, nil)
+		_, err := d.Merge(ctx, tbl, [][]any{row}, nil, nil)
 		switch {
 		case tt.err == "" && err != nil:
 			t.Errorf("Merge(%s) = %v; want no error", tt.value, err)
@@ -233,7 +233,7 @@ func testBadStrings(t *testing.T, d *Destination) {
 		t.Fatal(err)
 	}
 	for _, s := range []string{"nul\x00byte", "bad \xff utf-8"} {
-		_, err := d.Merge(ctx, tbl, [][]any{amountRow(1, "1", s)}, nil)
+		_, err := d.Merge(ctx, tbl, [][]any{amountRow(1, "1", s)}, nil, nil)
 		if err == nil || !strings.Contains(err.Error(), `column "note"`) {
 			t.Errorf("Merge(%q) = %v; want an error naming the column", s, err)
 		}
@@ -248,7 +248,7 @@ func testReplaceKeepsViews(t *testing.T, d *Destination) {
 	if err := d.Prepare(ctx, tbl); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := d.Merge(ctx, tbl, [][]any{amountRow(1, "1", "old")}, nil); err != nil {
+	if _, err := d.Merge(ctx, tbl, [][]any{amountRow(1, "1", "old")}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	exec(t, d, "CREATE VIEW "+d.ident("reloaded_view")+" AS SELECT * FROM "+
@@ -427,7 +427,7 @@ func testLostLock(t *testing.T, d *Destination) {
 	}
 	defer unlock()
 	rows := [][]any{amountRow(1, "1", "a")}
-	if _, err := d.Merge(ctx, tbl, rows, nil); err != nil {
+	if _, err := d.Merge(ctx, tbl, rows, nil, nil); err != nil {
 		t.Fatalf("Merge while locked: %v", err)
 	}
 	pid := int64(d.locker.conn.PgConn().PID())
@@ -436,7 +436,7 @@ func testLostLock(t *testing.T, d *Destination) {
 		FROM pg_stat_activity WHERE pid = $1)`, pid); i++ {
 		time.Sleep(100 * time.Millisecond)
 	}
-	_, err = d.Merge(ctx, tbl, rows, nil)
+	_, err = d.Merge(ctx, tbl, rows, nil, nil)
 	if !errors.Is(err, connectors.ErrLocked) {
 		t.Errorf("Merge after the lock connection ended = %v; want ErrLocked",
 			err)

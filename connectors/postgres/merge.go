@@ -19,22 +19,24 @@ import (
 // dropped when the transaction ends.
 var mergeStage = pgx.Identifier{"pg_temp", "_syncctl_stage"}.Sanitize()
 
-// Merge upserts rows into t by its key and saves st, in one transaction:
-// the batch is copied into a temporary table, changed rows are updated,
-// new rows inserted, and the state row upserted. Rows equal to the stored
+// Merge upserts rows into t by its key, deletes the rows keyed by
+// deletes and saves st, in one transaction: the batch is copied into a
+// temporary table, changed rows are updated, new rows inserted, deleted
+// keys copied into another temporary table and their rows deleted, and
+// the state row upserted. Rows equal to the stored
 // ones, ignoring _synced_at, are left untouched. Values are checked
 // against the stored column types before anything is sent; a value that
 // does not fit fails the batch with the table, row and column named.
 // Should a batch hold a key twice, the last row wins.
 func (d *Destination) Merge(ctx context.Context, t *connectors.Table,
-	rows [][]any, st *connectors.State) (connectors.Change, error) {
+	rows, deletes [][]any, st *connectors.State) (connectors.Change, error) {
 	start := time.Now()
 	var ch connectors.Change
 	p, err := d.plan(ctx, t)
 	if err != nil {
 		return ch, err
 	}
-	if len(rows) > 0 && len(p.keys) == 0 {
+	if (len(rows) > 0 || len(deletes) > 0) && len(p.keys) == 0 {
 		return ch, fmt.Errorf("merge into table %q: the table has no "+
 			"primary key to merge by", t.Name)
 	}
@@ -43,6 +45,10 @@ func (d *Destination) Merge(ctx context.Context, t *connectors.Table,
 		return ch, err
 	}
 	data = p.dedupe(data)
+	keys, err := p.encodeKeys(t, deletes)
+	if err != nil {
+		return ch, err
+	}
 
 	var saved savedState
 	err = d.inTx(ctx, func(tx pgx.Tx) error {
@@ -51,6 +57,11 @@ func (d *Destination) Merge(ctx context.Context, t *connectors.Table,
 		}
 		if len(data) > 0 {
 			if ch, err = d.mergeRows(ctx, tx, p, data); err != nil {
+				return err
+			}
+		}
+		if len(keys) > 0 {
+			if ch.Deleted, err = d.deleteKeys(ctx, tx, p, keys); err != nil {
 				return err
 			}
 		}
@@ -64,8 +75,71 @@ func (d *Destination) Merge(ctx context.Context, t *connectors.Table,
 	saved.apply()
 	d.log.Debug("batch merged", "table", t.Name, "rows", len(data),
 		"inserted", ch.Inserted, "updated", ch.Updated,
-		"duration", time.Since(start))
+		"deleted", ch.Deleted, "duration", time.Since(start))
 	return ch, nil
+}
+
+// deleteStage is the temporary table of the keys a Merge deletes.
+var deleteStage = pgx.Identifier{"pg_temp", "_syncctl_deletes"}.Sanitize()
+
+// encodeKeys checks the keys to delete, given in t.Key order, and returns
+// them in the stored key's order, encoded like the rows.
+func (p *plan) encodeKeys(t *connectors.Table, deletes [][]any) ([][]any, error) {
+	if len(deletes) == 0 {
+		return nil, nil
+	}
+	pos := make([]int, len(p.keys)) // stored key -> position in t.Key
+	for i, k := range p.keys {
+		if pos[i] = indexOf(t.Key, k); pos[i] < 0 {
+			return nil, fmt.Errorf("table %q: key column %q is missing "+
+				"from the keys to delete", p.name, k)
+		}
+	}
+	out := make([][]any, len(deletes))
+	for r, key := range deletes {
+		if len(key) != len(t.Key) {
+			return nil, fmt.Errorf("table %q, deleted key %d: %d values "+
+				"for %d key columns", p.name, r+1, len(key), len(t.Key))
+		}
+		enc := make([]any, len(p.keys))
+		for i, col := range p.key {
+			v := key[pos[i]]
+			if v == nil {
+				return nil, fmt.Errorf("table %q, deleted key %d, column "+
+					"%q: a key column is NULL", p.name, r+1, p.cols[col])
+			}
+			x, err := p.enc[col](v)
+			if err != nil {
+				return nil, fmt.Errorf("table %q, deleted key %d, column "+
+					"%q: %w", p.name, r+1, p.cols[col], err)
+			}
+			enc[i] = x
+		}
+		out[r] = enc
+	}
+	return out, nil
+}
+
+// deleteKeys stages keys and deletes their rows from the live table.
+func (d *Destination) deleteKeys(ctx context.Context, tx pgx.Tx, p *plan, keys [][]any) (int64, error) {
+	_, err := tx.Exec(ctx, fmt.Sprintf(
+		"CREATE TEMPORARY TABLE %s ON COMMIT DROP AS "+
+			"SELECT %s FROM %s WITH NO DATA",
+		deleteStage, quoteList(p.keys, ""), p.live))
+	if err != nil {
+		return 0, err
+	}
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"pg_temp", "_syncctl_deletes"},
+		p.keys, pgx.CopyFromRows(keys))
+	if err != nil {
+		return 0, err
+	}
+	tag, err := tx.Exec(ctx, fmt.Sprintf("DELETE FROM %s AS t USING %s AS s WHERE %s",
+		p.live, deleteStage, keyMatch(p.keys, "t", "s")))
+	if err != nil {
+		return 0, err
+	}
+	return tag.RowsAffected(), nil
 }
 
 // mergeRows stages data and merges it into the live table.

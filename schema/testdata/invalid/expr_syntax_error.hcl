@@ -1,0 +1,21 @@
+source "acumatica" "erp" {
+  url    = "https://erp.example.com"
+  tenant = "Company"
+  auth "basic" {
+    username = "admin"
+    password = env("ACUMATICA_PASSWORD")
+  }
+}
+
+destination "duckdb" "d" {
+  path = "x.duckdb"
+}
+
+table "orders" {
+  source      = source.acumatica.erp
+  destination = destination.duckdb.d
+  entity      = "SalesOrders"
+  column "open_amount" {
+    expr = "OrderTotal - - " # ERROR: Invalid expression
+  }
+}
