@@ -20,6 +20,7 @@ import (
 func functions(lookup func(string) (string, bool), offline bool) map[string]function.Function {
 	return map[string]function.Function{
 		"env":        envFunc(lookup, offline),
+		"file":       fileFunc,
 		"encrypted":  encryptedFunc(lookup, offline),
 		"abs":        stdlib.AbsoluteFunc,
 		"ceil":       stdlib.CeilFunc,
@@ -142,3 +143,21 @@ func encryptedFunc(lookup func(string) (string, bool), offline bool) function.Fu
 		},
 	})
 }
+
+// fileFunc reads a file, relative to the configuration directory (the
+// working directory after --chdir), as a UTF-8 string.
+var fileFunc = function.New(&function.Spec{
+	Description: "Returns the contents of a file.",
+	Params:      []function.Parameter{{Name: "path", Type: cty.String}},
+	Type:        function.StaticReturnType(cty.String),
+	Impl: func(args []cty.Value, _ cty.Type) (cty.Value, error) {
+		b, err := os.ReadFile(args[0].AsString())
+		if err != nil {
+			return cty.NilVal, fmt.Errorf("read file: %w", err)
+		}
+		if !utf8.Valid(b) {
+			return cty.NilVal, fmt.Errorf("%s is not valid UTF-8", args[0].AsString())
+		}
+		return cty.StringVal(string(b)), nil
+	},
+})

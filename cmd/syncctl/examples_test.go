@@ -75,6 +75,10 @@ func TestExamplesGolden(t *testing.T) {
 	for _, dir := range dirs {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			abs, _ := filepath.Abs(dir)
+			// Examples are formatted canonically.
+			if code, out, _ := runCLI(t, "fmt", "--check", abs); code != 0 {
+				t.Errorf("%s is not formatted (syncctl fmt would change %s)", dir, strings.TrimSpace(out))
+			}
 			code, out, errOut := runCLI(t, "--chdir", abs, "validate")
 			if code != 0 {
 				t.Fatalf("validate exited %d:\n%s%s", code, out, errOut)
