@@ -17,6 +17,13 @@ test:
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 30m ./...
 
+# bench measures syncctl apply against the fake Acumatica and against
+# baselines at 100,000 and 1,000,000 rows, prints a table and writes
+# docs/performance.md. BENCHFLAGS=--quick measures 100,000 rows only and
+# writes nothing; see go run ./cmd/syncbench --help.
+bench:
+	$(GO) run ./cmd/syncbench $(BENCHFLAGS)
+
 build:
 	$(GO) build -o $(BIN)/syncctl ./cmd/syncctl
 	$(GO) build -o $(BIN)/fakeacumatica ./cmd/fakeacumatica

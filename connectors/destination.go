@@ -120,6 +120,11 @@ type Destination interface {
 	// serial.
 	Merge(ctx context.Context, t *Table, rows, deletes [][]any, st *State) (Change, error)
 
+	// Drop deletes table and every state row of it, for every tenant, in
+	// one transaction, so that the next load starts from nothing. A
+	// missing table is not an error.
+	Drop(ctx context.Context, table string) error
+
 	// Replace starts a full reload of one tenant's rows of t. Nothing is
 	// visible until the Replacement commits.
 	Replace(ctx context.Context, t *Table, tenant string) (Replacement, error)

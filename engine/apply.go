@@ -108,6 +108,7 @@ func (r *Run) Apply(ctx context.Context, opts ApplyOptions) []*TableResult {
 	}
 
 	results := make([]*TableResult, len(r.Plan.Tables))
+	dropErrs := r.dropForRecreate(ctx)
 	errs := g.Walk(ctx, opts.Parallelism, func(ctx context.Context, addr string) error {
 		if i, ok := tables[addr]; ok {
 			tp := r.Plan.Tables[i]
@@ -116,6 +117,14 @@ func (r *Run) Apply(ctx context.Context, opts ApplyOptions) []*TableResult {
 			defer mu.Unlock()
 			if opts.Observer != nil {
 				opts.Observer.TableStarted(tp)
+			}
+			if err := dropErrs[tp.node.Destination.Inst.Addr+"\x00"+tp.Table]; err != nil {
+				res := &TableResult{Plan: tp, Err: fmt.Errorf("%s: %w", tp.Address, err)}
+				results[i] = res
+				if opts.Observer != nil {
+					opts.Observer.TableFinished(res)
+				}
+				return res.Err
 			}
 			res := r.applyTable(ctx, tp, started, opts)
 			results[i] = res
@@ -269,10 +278,11 @@ func (l *loader) track(row []any) {
 	}
 }
 
-func (l *loader) state(cursor string) *connectors.State {
+// state is the state row of a commit after runRows rows of this run.
+func (l *loader) state(cursor string, runRows int64) *connectors.State {
 	st := &connectors.State{Table: l.tp.Table, Tenant: l.tp.Tenant,
 		Address: l.tp.Address, Cursor: cursor, ConfigHash: l.tp.ConfigHash,
-		RunStarted: l.started, RunRows: l.res.Rows}
+		RunStarted: l.started, RunRows: runRows}
 	if l.maxText != "" {
 		st.Watermark, st.WatermarkAt, st.WatermarkType = l.maxText, l.maxTrack, "timestamp"
 	}
@@ -280,10 +290,20 @@ func (l *loader) state(cursor string) *connectors.State {
 }
 
 // incremental reads in (tracking, key) order and commits every batch
-// with its watermark and resume position.
+// with its watermark and resume position. Batches commit on a pipe, while
+// the next one is read.
 func (l *loader) incremental(ctx context.Context) error {
 	req := *l.tp.read
 	var last []any
+	var handed int64 // rows and deletions handed to the pipe
+	p, readCtx := startPipe(ctx)
+	send := func(cursor string) error {
+		rows, deletes := l.batch.split(l.tp.Tenant)
+		l.batch.reset()
+		st := l.state(cursor, handed)
+		handed += int64(len(rows) + len(deletes))
+		return p.send(func() error { return l.commit(ctx, rows, deletes, st) })
+	}
 	flush := func() error {
 		if l.batch.len() == 0 {
 			return nil
@@ -297,9 +317,9 @@ func (l *loader) incremental(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		return l.commit(ctx, l.state(cur))
+		return send(cur)
 	}
-	err := l.src.Read(ctx, &req, func(row []any) error {
+	err := l.src.Read(readCtx, &req, func(row []any) error {
 		keep, err := l.keep(row)
 		if err != nil {
 			return err
@@ -324,15 +344,19 @@ func (l *loader) incremental(ctx context.Context) error {
 	if err == nil {
 		err = flush()
 	}
-	if err != nil {
-		return err
+	if err == nil {
+		// The load finished: clear the resume position.
+		err = send("")
 	}
-	// The load finished: clear the resume position.
-	return l.commit(ctx, l.state(""))
+	if perr := p.close(); perr != nil {
+		return perr
+	}
+	return err
 }
 
-func (l *loader) commit(ctx context.Context, st *connectors.State) error {
-	rows, deletes := l.batch.split(l.tp.Tenant)
+// commit merges one batch with its state row. It runs on the pipe, and
+// is the only writer of l.res while the pipe is open.
+func (l *loader) commit(ctx context.Context, rows, deletes [][]any, st *connectors.State) error {
 	ch, err := l.dst.Merge(ctx, l.tp.table, rows, deletes, st)
 	if err != nil {
 		return err
@@ -346,7 +370,6 @@ func (l *loader) commit(ctx context.Context, st *connectors.State) error {
 			l.opts.Observer.BatchCommitted(l.tp, l.res.Rows, l.res.Change)
 		}
 	}
-	l.batch.reset()
 	return nil
 }
 
@@ -359,15 +382,14 @@ func (l *loader) reload(ctx context.Context) error {
 		return err
 	}
 	defer rep.Abort()
+	p, readCtx := startPipe(ctx)
 	flush := func() error {
-		if err := rep.Append(ctx, l.batch.rows); err != nil {
-			return err
-		}
-		l.res.Rows += int64(l.batch.len())
+		rows := l.batch.rows
+		l.res.Rows += int64(len(rows))
 		l.batch.reset()
-		return nil
+		return p.send(func() error { return rep.Append(ctx, rows) })
 	}
-	err = l.src.Read(ctx, &req, func(row []any) error {
+	err = l.src.Read(readCtx, &req, func(row []any) error {
 		keep, err := l.keep(row)
 		if err != nil {
 			return err
@@ -390,10 +412,13 @@ func (l *loader) reload(ctx context.Context) error {
 	if err == nil {
 		err = flush()
 	}
+	if perr := p.close(); perr != nil {
+		return perr
+	}
 	if err != nil {
 		return err
 	}
-	ch, err := rep.Commit(ctx, l.state(""))
+	ch, err := rep.Commit(ctx, l.state("", l.res.Rows))
 	if err != nil {
 		return err
 	}
@@ -515,4 +540,32 @@ func appendKey(buf []byte, v any) []byte {
 // lockName names the lock of one tenant's rows of a table.
 func lockName(table, tenant string) string {
 	return fmt.Sprintf("%s[%q]", table, tenant)
+}
+
+// dropForRecreate drops, once per destination table, the tables the plan
+// recreates, before any instance of them loads. It returns the errors by
+// destination address and table name.
+func (r *Run) dropForRecreate(ctx context.Context) map[string]error {
+	errs := map[string]error{}
+	done := map[string]bool{}
+	for _, tp := range r.Plan.Tables {
+		if tp.Action != ActionRecreate {
+			continue
+		}
+		k := tp.node.Destination.Inst.Addr + "\x00" + tp.Table
+		if done[k] {
+			continue
+		}
+		done[k] = true
+		dc, err := r.s.destination(ctx, tp.node.Destination)
+		if err == nil {
+			err = dc.dst.Drop(ctx, tp.Table)
+		}
+		if err != nil {
+			errs[k] = fmt.Errorf("drop table %q to recreate it: %w", tp.Table, err)
+			continue
+		}
+		r.s.log.Info("table dropped", "table", tp.Table, "reason", tp.Reason)
+	}
+	return errs
 }

@@ -293,3 +293,45 @@ func TestColumnSelectionAndRename(t *testing.T) {
 		t.Fatalf("renamed columns hold %d rows of tenant A; want 12", n)
 	}
 }
+
+// TestResumeCatchesLateRows interrupts an incremental run, then lets the
+// source commit rows late, with timestamps behind the interrupted run's
+// position but within the offset: the resumed run must load them.
+func TestResumeCatchesLateRows(t *testing.T) {
+	setup(t, 5, "date")
+	seed(600)
+	_, res := apply(t)
+	totals(t, res)
+
+	mem.mu.Lock()
+	rows := mem.rows["A"]
+	wm := rows[len(rows)-1][3].(time.Time)
+	for i := range 30 {
+		rows[i][2] = "moved"
+		rows[i][3] = wm.Add(time.Duration(i+1) * time.Second)
+	}
+	// Fail once the re-read lookback window and 15 moved rows are read.
+	lookback := 0
+	for _, r := range rows {
+		if t := r[3].(time.Time); !t.Before(wm.Add(-time.Minute)) && !t.After(wm) {
+			lookback++
+		}
+	}
+	mem.failAfter = lookback + 15
+	mem.mu.Unlock()
+	apply(t) // fails after three batches of tenant A and B each
+
+	mem.mu.Lock()
+	mem.failAfter = 0
+	mem.rows["A"] = append(mem.rows["A"], []any{"LT", int64(9000), "late", wm.Add(10 * time.Second)})
+	mem.rows["A"][100][2] = "late change"
+	mem.rows["A"][100][3] = wm.Add(12 * time.Second)
+	mem.mu.Unlock()
+
+	plan, res := apply(t)
+	if got := plan.Tables[0].Action; got != ActionResume {
+		t.Fatalf("plan = %s; want resume", got)
+	}
+	totals(t, res)
+	checkEqual(t)
+}

@@ -32,6 +32,10 @@ const (
 	ActionIncremental Action = "incremental"
 	// ActionReload reads every row and swaps them in atomically.
 	ActionReload Action = "reload"
+	// ActionRecreate drops the destination table (every tenant's rows and
+	// state) and loads every row again: its key or columns changed in a
+	// way that cannot be applied in place.
+	ActionRecreate Action = "recreate"
 )
 
 // Plan is what apply will do, table instance by table instance.
@@ -51,27 +55,29 @@ func (p *Plan) Counts() map[Action]int {
 
 // TablePlan is the plan of one table instance.
 type TablePlan struct {
-	Address     string    `json:"address"`
-	Source      string    `json:"source"`
-	Tenant      string    `json:"tenant"`
-	Entity      string    `json:"entity"`
-	Destination string    `json:"destination"`
-	Table       string    `json:"table"`
-	Action      Action    `json:"action"`
-	Reason      string    `json:"reason"`
-	Key         []string  `json:"primary_key"`
-	Tracking    string    `json:"tracking_column,omitempty"`
-	Offset      string    `json:"offset,omitempty"`
-	Watermark   string    `json:"watermark,omitempty"`
-	Since       string    `json:"since,omitempty"`
-	Request     string    `json:"request"`
-	NewColumns  []string  `json:"new_columns,omitempty"`
-	Columns     []Column  `json:"columns"`
-	PriorSerial int64     `json:"prior_serial"`
-	BatchSize   int       `json:"batch_size"`
-	ConfigHash  string    `json:"config_hash"`
-	Cursor      string    `json:"-"`
-	Started     time.Time `json:"-"`
+	Address     string   `json:"address"`
+	Source      string   `json:"source"`
+	Tenant      string   `json:"tenant"`
+	Entity      string   `json:"entity"`
+	Destination string   `json:"destination"`
+	Table       string   `json:"table"`
+	Action      Action   `json:"action"`
+	Reason      string   `json:"reason"`
+	Key         []string `json:"primary_key"`
+	Tracking    string   `json:"tracking_column,omitempty"`
+	Offset      string   `json:"offset,omitempty"`
+	Watermark   string   `json:"watermark,omitempty"`
+	Since       string   `json:"since,omitempty"`
+	Request     string   `json:"request"`
+	NewColumns  []string `json:"new_columns,omitempty"`
+	// DroppedColumns are destination columns no longer loaded.
+	DroppedColumns []string  `json:"dropped_columns,omitempty"`
+	Columns        []Column  `json:"columns"`
+	PriorSerial    int64     `json:"prior_serial"`
+	BatchSize      int       `json:"batch_size"`
+	ConfigHash     string    `json:"config_hash"`
+	Cursor         string    `json:"-"`
+	Started        time.Time `json:"-"`
 
 	// Computed are the computed columns, Where the row filter.
 	Computed []ComputedColumn `json:"computed,omitempty"`
@@ -146,6 +152,9 @@ func (s *session) source(ctx context.Context, n *SourceNode) (connectors.Source,
 		return c.src, c.err
 	}
 	src, err := n.Config.Open(ctx, s.log.With("source", n.Inst.Addr))
+	if err != nil {
+		src = nil
+	}
 	s.sources[n] = &sourceConn{src: src, err: err}
 	return src, err
 }
@@ -157,15 +166,19 @@ func (s *session) destination(ctx context.Context, n *DestinationNode) (*destCon
 	c := &destConn{states: map[string]connectors.State{}}
 	s.dests[n] = c
 	log := s.log.With("destination", n.Inst.Addr)
+	var dst connectors.Destination
+	var err error
 	if s.write {
-		c.dst, c.err = n.Config.Open(ctx, log)
+		dst, err = n.Config.Open(ctx, log)
 	} else {
-		c.dst, c.err = n.Config.Inspect(ctx, log)
+		dst, err = n.Config.Inspect(ctx, log)
 	}
-	if c.err != nil {
-		c.err = fmt.Errorf("%s: %w", n.Inst.Addr, c.err)
+	if err != nil {
+		// A failed open may still return a typed nil; never keep it.
+		c.err = fmt.Errorf("%s: %w", n.Inst.Addr, err)
 		return c, c.err
 	}
+	c.dst = dst
 	if c.dst != nil {
 		states, err := c.dst.States(ctx)
 		if err != nil {
@@ -300,9 +313,42 @@ func planTable(ctx context.Context, s *session, t *TableNode) (*TablePlan, hcl.D
 		}
 	}
 	tp.decide(cur != nil, hasState, st)
+	if cur != nil {
+		tp.checkShape(cur)
+	}
 	tp.read = tp.readRequest()
 	tp.Request = src.Request(tp.read)
 	return tp, diags, nil
+}
+
+// checkShape turns the plan into a recreation when the destination table
+// cannot be brought to the configured shape in place: its primary key
+// changed, or it has columns the configuration no longer loads (which
+// would otherwise keep stale values).
+func (tp *TablePlan) checkShape(cur *connectors.Table) {
+	want := map[string]bool{}
+	for _, c := range tp.table.Columns {
+		want[c.Name] = true
+	}
+	var extra []string
+	for _, c := range cur.Columns {
+		if !want[c.Name] {
+			extra = append(extra, c.Name)
+		}
+	}
+	keyChanged := len(cur.Key) > 0 && !slices.Equal(cur.Key, tp.table.Key)
+	if !keyChanged && len(extra) == 0 {
+		return
+	}
+	tp.Action, tp.Since, tp.Watermark, tp.Cursor = ActionRecreate, "", "", ""
+	if keyChanged {
+		tp.Reason = fmt.Sprintf("the primary key changed from (%s) to (%s)",
+			strings.Join(cur.Key, ", "), strings.Join(tp.table.Key, ", "))
+	} else {
+		tp.Reason = fmt.Sprintf("columns %s are no longer loaded", strings.Join(extra, ", "))
+	}
+	tp.Reason += ": the table is dropped for every tenant, with its state (and in PostgreSQL the views on it), and loaded again"
+	tp.DroppedColumns = extra
 }
 
 // decide picks the action from the destination's table and state.
@@ -317,6 +363,15 @@ func (tp *TablePlan) decide(exists, hasState bool, st connectors.State) {
 		tp.Action, tp.Reason = ActionReload, "the table is not tracked: every row is read and swapped in"
 	case hasState && st.Cursor != "":
 		tp.Action, tp.Reason = ActionResume, "the last load did not finish"
+		if tp.node.Inst.Offset > 0 {
+			// Rows committed late behind the interrupted load's position
+			// are caught by re-reading the offset, as in any incremental
+			// read; without an offset the load continues after its last
+			// key.
+			tp.Reason += ": it continues from the last committed watermark minus the offset"
+		} else {
+			tp.Reason += ": it continues after the last committed key"
+		}
 		tp.Cursor, tp.Watermark = st.Cursor, st.Watermark
 	case !hasState || st.Watermark == "":
 		tp.Action, tp.Reason = ActionLoad, "no watermark is stored yet"
@@ -341,7 +396,7 @@ func (tp *TablePlan) readRequest() *connectors.ReadRequest {
 	if tp.Since != "" {
 		req.Since, _ = parseWatermark(tp.Since)
 	}
-	if tp.Action == ActionResume {
+	if tp.Action == ActionResume && tp.node.Inst.Offset == 0 {
 		if after, err := decodeCursor(tp.Cursor); err == nil {
 			req.After = after
 		}

@@ -9,8 +9,9 @@
 // The first line on stdout is the instance URL (http://127.0.0.1:PORT);
 // --url-file also writes it to a file, atomically, once the server
 // accepts connections. Tenant OData roots are URL/t/TENANT/api/odata/gi/
-// and the control surface is under URL/_fake/ (see the package
-// documentation). It serves until SIGINT or SIGTERM.
+// (OData v4) and URL/odata/TENANT/ (legacy OData v3, wall times in
+// --time-zone), and the control surface is under URL/_fake/ (see the
+// package documentation). It serves until SIGINT or SIGTERM.
 package main
 
 import (

@@ -26,6 +26,8 @@ type bench struct {
 	pg     *pgServer // nil when PostgreSQL is left out
 	pgSkip string    // why PostgreSQL is left out
 
+	failures []error // scenarios that failed
+
 	machine machine
 	results []*result
 }
@@ -95,12 +97,19 @@ func (b *bench) run(ctx context.Context) error {
 			return err
 		}
 	}
+	b.machine.loadEnd = loadAverage()
 	b.printTable(b.out)
 	if b.cfg.out != "" {
 		if err := b.writeReport(b.cfg.out); err != nil {
 			return err
 		}
 		b.progress("wrote %s", b.cfg.out)
+	}
+	if len(b.failures) > 0 {
+		for _, err := range b.failures {
+			b.progress("failed: %v", err)
+		}
+		return fmt.Errorf("%d scenario(s) failed", len(b.failures))
 	}
 	return nil
 }
@@ -282,21 +291,35 @@ func (b *bench) series(ctx context.Context, f *fake, n int, dir string, p *pages
 			profile = filepath.Join(b.cfg.profileDir,
 				fmt.Sprintf("cpu-%s-%d.pprof", strings.ToLower(dest), n))
 		}
-		r, err := b.apply(ctx, cfgDir, f.url, profile)
-		if err != nil {
-			return err
-		}
 		res := &result{size: n, dest: dest, kind: s.kind,
-			scenario: s.name + ", " + dest, rows: r.rows,
-			bytes: int64(float64(r.rows) * bytesPerRow), wall: r.wall,
-			rss: r.rss, heapMB: r.heapMB, cpu: r.cpu}
-		res.note = fmt.Sprintf("%d inserted, %d updated", r.inserted, r.updated)
-		if err := checkSeries(s.kind, n, r); err != nil {
-			return fmt.Errorf("%s, %d rows: %w", res.scenario, n, err)
+			scenario: s.name + ", " + dest}
+		r, err := b.apply(ctx, cfgDir, f.url, profile)
+		if err == nil {
+			err = checkSeries(s.kind, n, r)
 		}
+		if err != nil {
+			// The rest of the series depends on this run.
+			b.fail(res, err)
+			return nil
+		}
+		res.rows, res.wall, res.rss, res.heapMB, res.cpu =
+			r.rows, r.wall, r.rss, r.heapMB, r.cpu
+		res.bytes = int64(float64(r.rows) * bytesPerRow)
 		b.add(res)
 	}
 	return nil
+}
+
+// fail records a scenario that failed: the run goes on, the table says
+// so, and syncbench exits with an error at the end.
+func (b *bench) fail(r *result, err error) {
+	b.failures = append(b.failures, fmt.Errorf("%s, %d rows: %w", r.scenario, r.size, err))
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	if len(msg) > 120 {
+		msg = msg[:120] + "..."
+	}
+	r.skipped = "FAILED: " + msg
+	b.add(r)
 }
 
 // checkSeries makes sure a run did what the scenario means, so that a
@@ -347,15 +370,16 @@ func (b *bench) baseline(ctx context.Context, n int, dir string, p *pages, kind 
 		args = append(args, "--pg", b.pg.conn(b.pg.database))
 	}
 	u, stdout, _, err := measure(ctx, b.cfg.timeout, b.self, args, nil)
-	if err != nil {
-		return err
-	}
 	var out baselineOutput
-	if err := json.Unmarshal(stdout, &out); err != nil {
-		return fmt.Errorf("%s: %w", res.scenario, err)
+	if err == nil {
+		err = json.Unmarshal(stdout, &out)
 	}
-	if out.Rows != int64(n) {
-		return fmt.Errorf("%s: handled %d rows, want %d", res.scenario, out.Rows, n)
+	if err == nil && out.Rows != int64(n) {
+		err = fmt.Errorf("handled %d rows, want %d", out.Rows, n)
+	}
+	if err != nil {
+		b.fail(res, err)
+		return ctx.Err()
 	}
 	res.rows, res.bytes, res.rss, res.cpu = out.Rows, p.bytes, u.rss, u.cpu
 	res.wall = time.Duration(out.Seconds * float64(time.Second))

@@ -61,8 +61,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.batchSize, "batch-size", 10_000, "table batch_size")
 	fs.StringVar(&c.memoryLimit, "memory-limit", defaultMemoryLimit,
 		"DuckDB memory_limit of the destination and baselines")
-	fs.StringVar(&c.jsonLimit, "read-json-memory-limit", "1GB",
-		"DuckDB memory_limit of baseline (a), which needs more than --memory-limit")
+	fs.StringVar(&c.jsonLimit, "read-json-memory-limit", "",
+		"DuckDB memory_limit of baseline (a) (default DuckDB's own, 80% of RAM)")
 	fs.BoolVar(&c.postgres, "postgres", true,
 		"include PostgreSQL when it answers on --pg-host")
 	fs.StringVar(&c.pgHost, "pg-host", "127.0.0.1",
@@ -105,4 +105,4 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 // defaultMemoryLimit is the DuckDB memory_limit the benchmark sets: what
 // a 1,000,000-row load needs with room to spare, small enough to keep the
 // whole process under the 256 MB target.
-const defaultMemoryLimit = "128MB"
+const defaultMemoryLimit = "96MB"

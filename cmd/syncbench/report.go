@@ -9,7 +9,6 @@ import (
 	"os"
 	"runtime"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,12 +25,16 @@ type machine struct {
 	duckdb   string
 	postgres string
 	date     time.Time
+	// load is the 1-minute load average when the run started and ended:
+	// other work on the machine slows every number down.
+	loadStart, loadEnd string
 }
 
 func describeMachine(ctx context.Context, pg *pgServer) machine {
 	m := machine{cpu: "unknown", cores: runtime.NumCPU(),
 		goVer: runtime.Version(), date: time.Now().UTC(),
-		memory: "unknown", duckdb: "unknown", postgres: "not used"}
+		memory: "unknown", duckdb: "unknown", postgres: "not used",
+		loadStart: loadAverage()}
 	m.cpu = procField("/proc/cpuinfo", "model name")
 	if kb := procField("/proc/meminfo", "MemTotal"); kb != "" {
 		var n int64
@@ -49,6 +52,15 @@ func describeMachine(ctx context.Context, pg *pgServer) machine {
 		}
 	}
 	return m
+}
+
+// loadAverage is the 1-minute load average, or "unknown".
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) > 0 {
+		return f[0]
+	}
+	return "unknown"
 }
 
 // procField returns the value of the first "key : value" line of a /proc
@@ -102,7 +114,7 @@ func fmtCount(n float64) string {
 func (r *result) cells() []string {
 	if r.skipped != "" {
 		return []string{r.scenario, fmtCount(float64(r.size)), r.skipped,
-			"", "", "", ""}
+			"", "", "", "", ""}
 	}
 	heap := "-"
 	if r.heapMB > 0 {
@@ -110,24 +122,39 @@ func (r *result) cells() []string {
 	}
 	return []string{r.scenario, fmtCount(float64(r.rows)), fmtDuration(r.wall),
 		fmtCount(r.rowsPerSec()), fmt.Sprintf("%.1f", r.mbPerSec()),
-		fmtBytes(r.rss), heap}
+		fmtBytes(r.rss), heap, fmtDuration(r.cpu)}
 }
 
 var header = []string{"scenario", "rows", "wall time", "rows/s", "MB/s",
-	"peak RSS", "Go heap"}
+	"peak RSS", "Go heap", "CPU time"}
 
 // printTable writes the results as an aligned text table, then the
 // ratios and targets.
 func (b *bench) printTable(w io.Writer) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, strings.Join(header, "\t")+"\t")
+	rows := [][]string{header}
 	for _, r := range b.results {
-		c := r.cells()
-		// The scenario column reads better left-aligned: pad it.
-		c[0] = fmt.Sprintf("%-46s", c[0])
-		fmt.Fprintln(tw, strings.Join(c, "\t")+"\t")
+		rows = append(rows, r.cells())
 	}
-	tw.Flush()
+	width := make([]int, len(header))
+	for _, r := range rows {
+		if r[3] == "" {
+			continue // a skipped scenario's note spans the columns
+		}
+		for i, c := range r {
+			width[i] = max(width[i], len(c))
+		}
+	}
+	for _, r := range rows {
+		line := fmt.Sprintf("%-*s", width[0], r[0])
+		for i, c := range r[1:] {
+			if r[3] == "" && i == 1 {
+				line += "  " + c
+				break
+			}
+			line += fmt.Sprintf("  %*s", width[i+1], c)
+		}
+		fmt.Fprintln(w, line)
+	}
 	fmt.Fprintln(w)
 	for _, line := range b.ratioLines() {
 		fmt.Fprintln(w, line)

@@ -114,7 +114,7 @@ func runPlan(ctx context.Context, e *env, args []string) int {
 		renderPlan(e, plan)
 	}
 	if len(errs) > 0 {
-		printTableErrors(e, errs)
+		printTableErrors(e, ws, errs)
 		return exitCodeFor(ctx, exitError)
 	}
 	if *out != "" {
@@ -163,7 +163,7 @@ func runApply(ctx context.Context, e *env, args []string) int {
 	defer r.Close()
 	printDiags(e, ws, diags)
 	if diags.HasErrors() && len(r.Plan.Tables) == 0 || (len(errs) > 0 && len(r.Plan.Tables) == 0) {
-		printTableErrors(e, errs)
+		printTableErrors(e, ws, errs)
 		return exitCodeFor(ctx, exitError)
 	}
 	if saved != nil {
@@ -175,7 +175,7 @@ func runApply(ctx context.Context, e *env, args []string) int {
 		renderPlan(e, r.Plan)
 	}
 	if len(errs) > 0 {
-		printTableErrors(e, errs)
+		printTableErrors(e, ws, errs)
 		fmt.Fprintf(e.stdout, "\n%d table(s) cannot be planned and will be skipped.\n", len(errs))
 	}
 	if len(r.Plan.Tables) == 0 {
@@ -189,14 +189,13 @@ func runApply(ctx context.Context, e *env, args []string) int {
 	v := newApplyView(e)
 	results := r.Apply(ctx, engine.ApplyOptions{Parallelism: pf.parallelism,
 		Now: clock, Observer: v})
-	failed := v.summary(results)
-	failed += len(errs)
+	failed, total := v.summary(ctx.Err() != nil, results, r.ModelResults, len(errs))
 	switch {
 	case ctx.Err() != nil:
 		return exitInterrupted
 	case failed == 0:
 		return exitOK
-	case failed < len(results)+len(errs):
+	case failed < total:
 		return exitPartial
 	}
 	return exitError

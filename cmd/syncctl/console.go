@@ -44,6 +44,9 @@ func runConsole(_ context.Context, e *env, args []string) int {
 			var v cty.Value
 			v, diags = expr.Value(ws.Ctx)
 			if !diags.HasErrors() {
+				if readsSecrets(expr) {
+					v = v.Mark("sensitive")
+				}
 				fmt.Fprintln(e.stdout, formatValue(v))
 				continue
 			}
@@ -75,4 +78,17 @@ func formatValue(v cty.Value) string {
 func containsMarks(v cty.Value) bool {
 	_, pvm := v.UnmarkDeepWithPaths()
 	return len(pvm) > 0
+}
+
+// readsSecrets reports whether an expression calls env() or file(),
+// whose results often are secrets: the console hides them.
+func readsSecrets(expr hclsyntax.Expression) bool {
+	found := false
+	hclsyntax.VisitAll(expr, func(n hclsyntax.Node) hcl.Diagnostics {
+		if fc, ok := n.(*hclsyntax.FunctionCallExpr); ok && (fc.Name == "env" || fc.Name == "file") {
+			found = true
+		}
+		return nil
+	})
+	return found
 }

@@ -219,10 +219,12 @@ func TestEndToEnd(t *testing.T) {
 
 func TestKillAndResume(t *testing.T) {
 	warehouses(t, func(t *testing.T, w *warehouse) {
-		e := newE2E(t, w, 6000)
+		e := newE2E(t, w, 8000)
 
-		// Kill the apply process while it asks for page 4 of one table;
-		// the handler blocks until the process is gone. TestMain put a
+		// Kill the apply process while it asks for page 6 of one table;
+		// the handler blocks until the process is gone. By then the first
+		// batch of 2000 rows has committed: batches commit one at a time
+		// while the next is read. TestMain put a
 		// syncctl binary (this test binary) on $PATH.
 		bin, err := exec.LookPath("syncctl")
 		if err != nil {
@@ -233,7 +235,7 @@ func TestKillAndResume(t *testing.T) {
 		var once sync.Once
 		killed := make(chan struct{})
 		e.svc.OnPage(func(tenant, entity string, page int) {
-			if tenant == "Company" && entity == "SalesOrders" && page == 4 {
+			if tenant == "Company" && entity == "SalesOrders" && page == 6 {
 				once.Do(func() {
 					cmd.Process.Signal(syscall.SIGKILL)
 					close(killed)

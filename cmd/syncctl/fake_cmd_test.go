@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -15,8 +16,9 @@ var fakes sync.Map // *testscript.TestScript -> *acumaticatest.Service
 
 // fakeCmd is the script command that drives the fake Acumatica:
 //
-//	fake start [rows=N] [tenant=NAME]... [user=U] [password=P]
-//	    serves the fake on 127.0.0.1 and sets $FAKE_URL
+//	fake start [rows=N] [tenant=NAME]... [user=U] [password=P] [tz=ZONE]
+//	    serves the fake on 127.0.0.1 and sets $FAKE_URL; tz is the
+//	    IANA zone of its users' wall times (OData v3)
 //	fake touch|insert|tie TENANT ENTITY N
 //	    changes data between runs
 func fakeCmd(ts *testscript.TestScript, neg bool, args []string) {
@@ -42,6 +44,10 @@ func fakeCmd(ts *testscript.TestScript, neg bool, args []string) {
 				opts.User = v
 			case "password":
 				opts.Password = v
+			case "tz":
+				loc, err := time.LoadLocation(v)
+				ts.Check(err)
+				opts.Location = loc
 			default:
 				ts.Fatalf("fake start: unknown option %q", a)
 			}

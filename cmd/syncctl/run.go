@@ -53,6 +53,7 @@ func init() {
 		{"graph", "Print the dependency graph in Graphviz DOT format", runGraph},
 		{"console", "Evaluate expressions against the configuration", runConsole},
 		{"encrypt", "Encrypt a secret for encrypted() in the configuration", runEncrypt},
+		{"login", "Sign in to Acumatica through a browser, for OAuth 2.0 sources", runLogin},
 		{"version", "Print the version", runVersion},
 	}
 }

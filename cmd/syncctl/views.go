@@ -74,6 +74,7 @@ var actionWords = map[engine.Action]struct{ sym, text string }{
 	engine.ActionResume:      {">", "will resume its interrupted load"},
 	engine.ActionIncremental: {"~", "will be read incrementally"},
 	engine.ActionReload:      {"-/+", "will be reloaded"},
+	engine.ActionRecreate:    {"-/+", "will be dropped and loaded again"},
 }
 
 // renderPlan prints the plan: one paragraph per table, then a summary.
@@ -94,6 +95,9 @@ func renderPlan(e *env, p *engine.Plan) {
 	fmt.Fprintf(w, "\nPlan: %d to create, %d to load in full, %d to resume, %d to read incrementally, %d to reload",
 		c[engine.ActionCreate], c[engine.ActionLoad], c[engine.ActionResume],
 		c[engine.ActionIncremental], c[engine.ActionReload])
+	if n := c[engine.ActionRecreate]; n > 0 {
+		fmt.Fprintf(w, ", %d to recreate", n)
+	}
 	if len(p.Models) > 0 {
 		fmt.Fprintf(w, ", %d models to refresh", len(p.Models))
 	}
@@ -118,8 +122,11 @@ func renderTablePlan(w io.Writer, tp *engine.TablePlan) {
 		field("watermark", tp.Watermark)
 	}
 	if tp.Since != "" {
-		field("window", fmt.Sprintf("%s >= %s (watermark - offset: rows committed late by up to %s are caught; re-read rows merge by key)",
-			tp.Tracking, tp.Since, tp.Offset))
+		note := fmt.Sprintf("watermark - offset: rows committed late by up to %s are caught; re-read rows merge by key", tp.Offset)
+		if tp.Offset == "0s" {
+			note = "no offset: rows tied at the watermark are re-read and merge by key; rows committed late are missed"
+		}
+		field("window", fmt.Sprintf("%s >= %s (%s)", tp.Tracking, tp.Since, note))
 	}
 	if tp.Action == engine.ActionCreate {
 		computed := ""
@@ -133,6 +140,9 @@ func renderTablePlan(w io.Writer, tp *engine.TablePlan) {
 	if len(tp.NewColumns) > 0 && tp.Action != engine.ActionCreate {
 		field("new columns", strings.Join(tp.NewColumns, ", "))
 	}
+	if len(tp.DroppedColumns) > 0 {
+		field("dropped", strings.Join(tp.DroppedColumns, ", "))
+	}
 	for _, c := range tp.Computed {
 		field("computed", fmt.Sprintf("%s = %s (%s)", c.Name, c.Expr, c.Type))
 	}
@@ -143,8 +153,18 @@ func renderTablePlan(w io.Writer, tp *engine.TablePlan) {
 	field("request", tp.Request)
 }
 
-func printTableErrors(e *env, errs []*engine.TableError) {
+// printTableErrors prints the failures of tables; a source without an
+// OAuth token yet is named once, with what to do.
+func printTableErrors(e *env, ws *engine.Workspace, errs []*engine.TableError) {
+	noToken := map[string]bool{}
 	for _, err := range errs {
+		if src := sourceWithoutToken(ws, err); src != "" {
+			if !noToken[src] {
+				fmt.Fprintf(e.stderr, "Error: %s has no OAuth token yet: run syncctl login\n", src)
+			}
+			noToken[src] = true
+			continue
+		}
 		fmt.Fprintf(e.stderr, "Error: %s\n", err)
 	}
 }
@@ -171,6 +191,8 @@ func startWord(a engine.Action) string {
 		return "resuming"
 	case engine.ActionReload:
 		return "reloading"
+	case engine.ActionRecreate:
+		return "recreating"
 	}
 	return "loading"
 }
@@ -186,7 +208,17 @@ func (v *applyView) BatchCommitted(tp *engine.TablePlan, rows int64, total conne
 func (v *applyView) TableFinished(r *engine.TableResult) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if r.Err != nil {
+	switch {
+	case r.Err != nil && errors.Is(r.Err, engine.ErrSkipped):
+		fmt.Fprintf(v.e.stdout, "%s: skipped: %v\n", r.Plan.Address, r.Err)
+		return
+	case r.Err != nil && errors.Is(r.Err, errCanceled) && r.Duration == 0:
+		fmt.Fprintf(v.e.stdout, "%s: not started (interrupted)\n", r.Plan.Address)
+		return
+	case r.Err != nil && errors.Is(r.Err, errCanceled):
+		fmt.Fprintf(v.e.stdout, "%s: interrupted after %s\n", r.Plan.Address, r.Duration.Round(time.Millisecond))
+		return
+	case r.Err != nil:
 		fmt.Fprintf(v.e.stdout, "%s: failed after %s\n", r.Plan.Address, r.Duration.Round(time.Millisecond))
 		return
 	}
@@ -195,8 +227,8 @@ func (v *applyView) TableFinished(r *engine.TableResult) {
 	if r.Watermark != "" {
 		wm = ", watermark " + r.Watermark
 	}
-	fmt.Fprintf(v.e.stdout, "%s: done in %s: %d rows read, %d inserted, %d updated, %d deleted%s\n",
-		r.Plan.Address, r.Duration.Round(time.Millisecond), r.Rows, c.Inserted, c.Updated, c.Deleted, wm)
+	fmt.Fprintf(v.e.stdout, "%s: done in %s: %s read, %d inserted, %d updated, %d deleted%s\n",
+		r.Plan.Address, r.Duration.Round(time.Millisecond), plural(int(r.Rows), "row"), c.Inserted, c.Updated, c.Deleted, wm)
 }
 
 func (v *applyView) ModelFinished(r *engine.ModelResult) {
@@ -211,11 +243,12 @@ func (v *applyView) ModelFinished(r *engine.ModelResult) {
 		r.Duration.Round(time.Millisecond))
 }
 
-// summary prints the errors and totals; it returns the failed count.
-func (v *applyView) summary(results []*engine.TableResult) int {
-	var total connectors.Change
+// summary prints the errors and totals of an apply. It returns how many
+// tables and models failed (or did not run) and how many there were.
+func (v *applyView) summary(interrupted bool, results []*engine.TableResult, models []*engine.ModelResult, unplanned int) (failed, total int) {
+	var change connectors.Change
 	var rows int64
-	failed := 0
+	loaded := 0
 	for _, r := range results {
 		if r == nil {
 			continue
@@ -227,17 +260,53 @@ func (v *applyView) summary(results []*engine.TableResult) int {
 			failed++
 			continue
 		}
-		total.Add(r.Change)
+		loaded++
+		change.Add(r.Change)
 		rows += r.Rows
 	}
-	if failed > 0 {
-		fmt.Fprintf(v.e.stdout, "\nApply finished with errors: %d of %d tables failed; the others were loaded. Rows committed before a failure are kept; run apply again to continue.\n",
-			failed, len(results))
-		return failed
+	modelsFailed := 0
+	for _, m := range models {
+		if m.Err != nil {
+			modelsFailed++
+		}
 	}
-	fmt.Fprintf(v.e.stdout, "\nApply complete: %d tables, %d rows read, %d inserted, %d updated, %d deleted.\n",
-		len(results), rows, total.Inserted, total.Updated, total.Deleted)
-	return 0
+	failed += modelsFailed + unplanned
+	total = len(results) + len(models) + unplanned
+	totals := fmt.Sprintf("%d rows read, %d inserted, %d updated, %d deleted",
+		rows, change.Inserted, change.Updated, change.Deleted)
+	switch {
+	case interrupted:
+		fmt.Fprintf(v.e.stdout, "\nApply interrupted: %s of %d finished (%s). Committed batches are kept; run apply again to continue.\n",
+			plural(loaded, "table"), len(results)+unplanned, totals)
+	case failed > 0:
+		var parts []string
+		if n := failed - modelsFailed - unplanned; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d of %s failed", n, plural(len(results), "table")))
+		}
+		if unplanned > 0 {
+			parts = append(parts, fmt.Sprintf("%s could not be planned", plural(unplanned, "table")))
+		}
+		if modelsFailed > 0 {
+			parts = append(parts, fmt.Sprintf("%d of %s failed", modelsFailed, plural(len(models), "model")))
+		}
+		done := "nothing was loaded"
+		if loaded > 0 {
+			done = fmt.Sprintf("%s loaded (%s)", plural(loaded, "table"), totals)
+		}
+		fmt.Fprintf(v.e.stdout, "\nApply finished with errors: %s; %s. Rows committed before a failure are kept; run apply again to continue.\n",
+			strings.Join(parts, ", "), done)
+	default:
+		fmt.Fprintf(v.e.stdout, "\nApply complete: %s, %s.\n", plural(len(results), "table"), totals)
+	}
+	return failed, total
+}
+
+// plural formats a count with a noun, adding "s" unless it is one.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func renderModelPlan(w io.Writer, mp *engine.ModelPlan) {

@@ -92,9 +92,8 @@ var attributes = []attribute{
 		typ: cty.String, set: setPassword},
 	{doc: str("auth.oauth2.callback_url", "string",
 		fmt.Sprintf("%q", DefaultCallbackURL), "Redirect URI registered "+
-			"for the connected application, a loopback address the "+
-			"authorization-code grant listens on (that grant cannot sign "+
-			"in yet)."),
+			"for the connected application: a loopback address that "+
+			"syncctl login listens on for the authorization-code grant."),
 		typ: cty.String, set: setCallbackURL},
 	{doc: str("auth.oauth2.authorization_url", "string",
 		"url + /identity/connect/authorize", "Authorization endpoint."),
@@ -118,8 +117,8 @@ var attributes = []attribute{
 		"stored as instants; false stores them as written, labelled UTC."),
 		typ: cty.Bool, set: setConvertToGMT},
 	{doc: str("local_time_as_utc", "bool", "false", "The service labels "+
-		"wall times in time_zone as +00:00; re-read them as wall times. "+
-		"Not supported yet at run time."),
+		"wall times in time_zone as +00:00; re-read them as wall times, "+
+		"and write filter literals the same way."),
 		typ: cty.Bool, set: setLocalTimeAsUTC},
 	{doc: str("client_paging", "bool", "true", "Page by key, asking for "+
 		"page_size rows per request; false follows the service's own "+

@@ -241,21 +241,26 @@ func (c *Config) Open(ctx context.Context, log *slog.Logger) (connectors.Source,
 	if c.URL == "" || c.TenantName == "" {
 		return nil, errors.New("acumatica source: url and tenant are required")
 	}
-	// TODO(#2): decode ATOM bodies and re-read +00:00 values as wall
-	// times; until then these settings stop the source instead of
-	// being ignored.
-	if c.Format == FormatATOM {
-		return nil, errors.New(`acumatica source: format = "atom" is not ` +
-			`supported yet; use format = "json", which every endpoint serves`)
-	}
-	if c.LocalTimeAsUTC {
-		return nil, errors.New("acumatica source: local_time_as_utc is " +
-			"not supported yet; remove it, or set it to false")
+	if c.Format == FormatATOM && c.Endpoint != EndpointODataV3 {
+		return nil, fmt.Errorf(`acumatica source: format = "atom" needs `+
+			`endpoint = %q; endpoint %q serves JSON only`,
+			EndpointODataV3, c.Endpoint)
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return newSource(c, log)
+	src, err := newSource(c, log)
+	if err != nil {
+		// Not a typed nil in the interface: callers close what they get.
+		return nil, err
+	}
+	return src, nil
+}
+
+// atom reports whether response bodies are asked for, and read, as
+// ATOM feeds.
+func (c *Config) atom() bool {
+	return c.Format == FormatATOM && c.Endpoint == EndpointODataV3
 }
 
 // wallLocation is the zone wall times are read in: Location, or UTC

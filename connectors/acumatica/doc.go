@@ -4,8 +4,10 @@
 //
 // It decodes and validates the `source "acumatica"` block, builds the
 // tenant's service URL, signs in with Basic auth once and then reuses the
-// session cookies, retries throttled and failed requests with backoff,
-// and pages by keyset (never by $skip), so that a read can resume after
-// any row. The OData mechanics live in package odata; the test double of
-// the service lives in acumaticatest.
+// session cookies, or with OAuth 2.0 bearer tokens kept encrypted in a token
+// file (the password grant signs in by itself; the authorization-code grant
+// needs a person once, through Login, which syncctl login drives), retries
+// throttled and failed requests with backoff, and pages by keyset (never by
+// $skip), so that a read can resume after any row. The OData mechanics live
+// in package odata; the test double of the service lives in acumaticatest.
 package acumatica

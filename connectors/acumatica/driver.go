@@ -118,7 +118,6 @@ func (d Driver) Configure(body hcl.Body, val cty.Value) (connectors.SourceConfig
 				"\"odata-v3\".", cfg.Endpoint),
 			Subject: r.attr("format")})
 	}
-	diags = append(diags, notYetSupported(cfg, &r)...)
 	return cfg, diags
 }
 
@@ -222,35 +221,6 @@ func foreignAuth(label string, auth cty.Value, r *ranges) hcl.Diagnostics {
 			Detail: fmt.Sprintf("%s belongs in an auth %q block, not in "+
 				"auth %q; remove it.", name, other, label),
 			Subject: r.name("auth." + label + "." + name)})
-	}
-	return diags
-}
-
-// notYetSupported warns about settings that validate but that Open
-// refuses for now.
-func notYetSupported(c *Config, r *ranges) hcl.Diagnostics {
-	var diags hcl.Diagnostics
-	warn := func(name, summary, what string) {
-		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning,
-			Summary: summary,
-			Detail: what + " is checked by validate, but plan and apply " +
-				"stop with an error until it is supported.",
-			Subject: r.attr(name)})
-	}
-	if c.Format == FormatATOM && c.Endpoint == EndpointODataV3 {
-		warn("format", "ATOM format not supported yet", `format = "atom"`)
-	}
-	if c.LocalTimeAsUTC {
-		warn("local_time_as_utc", "local_time_as_utc not supported yet",
-			"local_time_as_utc = true")
-	}
-	if c.Auth.Type == AuthOAuth2 && c.Auth.Grant == GrantAuthorizationCode {
-		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning,
-			Summary: "Authorization-code sign-in not supported yet",
-			Detail: "Plan and apply can use tokens already in token_file, " +
-				"but cannot yet sign in through a browser. Use grant = " +
-				"\"password\", or auth \"basic\".",
-			Subject: r.orBlock("auth.oauth2.grant", "auth", AuthOAuth2)})
 	}
 	return diags
 }

@@ -42,15 +42,10 @@ type tokens struct {
 }
 
 func newTokens(cfg *Config, log *slog.Logger, tr http.RoundTripper) (*tokens, error) {
-	a := cfg.Auth
 	t := &tokens{cfg: cfg, log: log,
 		http: &http.Client{Timeout: cfg.Timeout, Transport: tr,
 			CheckRedirect: sameHostRedirects},
-		conf: &oauth2.Config{ClientID: a.ClientID,
-			ClientSecret: string(a.ClientSecret), RedirectURL: a.CallbackURL,
-			Scopes: a.Scopes,
-			Endpoint: oauth2.Endpoint{AuthURL: a.AuthorizationURL,
-				TokenURL: a.TokenURL, AuthStyle: oauth2.AuthStyleInParams}}}
+		conf: appConfig(cfg)}
 	path, err := tokenFile(cfg)
 	if err != nil {
 		return nil, err
@@ -58,13 +53,51 @@ func newTokens(cfg *Config, log *slog.Logger, tr http.RoundTripper) (*tokens, er
 	t.path = path
 	t.key, err = secret.LoadKey(nil)
 	switch {
+	case errors.Is(err, secret.ErrNoKey) && cfg.NeedsLogin():
+		// Without a key syncctl login cannot have stored a token.
 	case errors.Is(err, secret.ErrNoKey):
 		log.Warn("tokens kept in memory only: no key to encrypt them",
 			"tenant", cfg.TenantName, "error", err.Error())
 	case err != nil:
 		return nil, fmt.Errorf("acumatica source: token file: %w", err)
 	}
+	if cfg.NeedsLogin() {
+		// Only syncctl login signs in with this grant: without a
+		// usable token the source cannot read, so say so now.
+		t.tok, t.loaded = t.load(), true
+		if t.tok == nil || t.tok.RefreshToken == "" && !t.tok.Valid() {
+			return nil, fmt.Errorf("acumatica source: %w", ErrNoToken)
+		}
+	}
 	return t, nil
+}
+
+// ErrNoToken means that a source signing in with the authorization-code
+// grant has no usable token in its token file: syncctl login gets one.
+// Open returns it wrapped; plan and apply never sign in through a
+// browser, since they run from schedulers.
+var ErrNoToken = errors.New("no OAuth token yet: run syncctl login")
+
+// signInAgain adds what to do to a refresh that the token endpoint
+// refused: the refresh token expired or was revoked, and only a new
+// sign-in gets another. Transient failures are left as they are.
+func signInAgain(err error) error {
+	var re *retryError
+	if errors.As(err, &re) {
+		return err
+	}
+	return fmt.Errorf("%w; sign in again with syncctl login", err)
+}
+
+// appConfig is the client of the source's connected application.
+// Acumatica takes client credentials as form fields.
+func appConfig(cfg *Config) *oauth2.Config {
+	a := cfg.Auth
+	return &oauth2.Config{ClientID: a.ClientID,
+		ClientSecret: string(a.ClientSecret), RedirectURL: a.CallbackURL,
+		Scopes: a.Scopes,
+		Endpoint: oauth2.Endpoint{AuthURL: a.AuthorizationURL,
+			TokenURL: a.TokenURL, AuthStyle: oauth2.AuthStyleInParams}}
 }
 
 // tokenFile is the configured token file, or the default one: named
@@ -135,19 +168,14 @@ func (t *tokens) token(ctx context.Context) (string, error) {
 		}
 		t.tok = nil
 		if t.cfg.Auth.Grant != GrantPassword {
-			return "", t.explain("refresh the access token", err)
+			return "", signInAgain(t.explain("refresh the access token", err))
 		}
 		t.log.Warn("token refresh failed, signing in again",
 			"tenant", t.cfg.TenantName,
 			"error", t.explain("refresh", err).Error())
 	}
 	if t.cfg.Auth.Grant != GrantPassword {
-		// TODO(#2): sign in through the browser with a loopback
-		// callback, and a paste-the-URL fallback for headless hosts.
-		return "", fmt.Errorf("acumatica source: OAuth 2.0 sign-in with " +
-			`grant = "authorization_code" is not supported yet, and ` +
-			"token_file holds no usable token: use grant = \"password\" " +
-			`or auth "basic"`)
+		return "", fmt.Errorf("acumatica source: %w", ErrNoToken)
 	}
 	nt, err := t.conf.PasswordCredentialsToken(ctx, t.cfg.Auth.Username,
 		string(t.cfg.Auth.Password))
@@ -179,29 +207,32 @@ func (t *tokens) current() string {
 // set makes nt current and persists it.
 func (t *tokens) set(nt *oauth2.Token) string {
 	t.tok = nt
-	t.save()
+	if err := t.save(); err != nil {
+		t.log.Warn("token not saved", "tenant", t.cfg.TenantName,
+			"error", err.Error())
+	}
 	return nt.AccessToken
 }
 
-func (t *tokens) save() {
+// save writes the current token to the token file, encrypted, through
+// a temporary file renamed over it. Without a key it does nothing.
+func (t *tokens) save() error {
 	if t.key == nil {
-		return
+		return nil
 	}
 	a := t.cfg.Auth
 	data, err := json.Marshal(storedToken{Version: 1, TokenURL: a.TokenURL,
 		ClientID: a.ClientID, Username: a.Username,
 		AccessToken: t.tok.AccessToken, TokenType: t.tok.TokenType,
 		RefreshToken: t.tok.RefreshToken, Expiry: t.tok.Expiry})
-	if err == nil {
-		var sealed string
-		if sealed, err = t.key.Seal(data); err == nil {
-			err = secret.WriteFileAtomic(t.path, []byte(sealed+"\n"), 0o600)
-		}
-	}
 	if err != nil {
-		t.log.Warn("token not saved", "tenant", t.cfg.TenantName,
-			"error", err.Error())
+		return err
 	}
+	sealed, err := t.key.Seal(data)
+	if err != nil {
+		return err
+	}
+	return secret.WriteFileAtomic(t.path, []byte(sealed+"\n"), 0o600)
 }
 
 // load reads the token file. A missing, unreadable or foreign file
@@ -238,8 +269,9 @@ func (t *tokens) load() *oauth2.Token {
 
 // explain turns a token endpoint failure into an error that shows
 // neither the request (it holds the secrets) nor the raw response body
-// (Acumatica may echo the request in it).
-func (t *tokens) explain(what string, err error) error {
+// (Acumatica may echo the request in it). more are further values to
+// hide, such as an authorization code and its verifier.
+func (t *tokens) explain(what string, err error, more ...string) error {
 	u := t.cfg.show(t.cfg.Auth.TokenURL)
 	var re *oauth2.RetrieveError
 	if !errors.As(err, &re) {
@@ -258,13 +290,13 @@ func (t *tokens) explain(what string, err error) error {
 		msg += ": " + re.ErrorCode
 	}
 	if d := re.ErrorDescription; d != "" {
-		msg += " (" + redactAll(d, t.cfg.secrets()) + ")"
+		msg += " (" + redactAll(d, append(t.cfg.secrets(), more...)) + ")"
 	}
 	switch re.ErrorCode {
 	case "invalid_client":
 		msg += ": check client_id and client_secret"
 	case "invalid_grant":
-		if t.cfg.Auth.Grant == GrantPassword {
+		if t.cfg.Auth.Grant == GrantPassword && what == "sign in" {
 			msg += ": check the username and password"
 		}
 	}

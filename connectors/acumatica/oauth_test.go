@@ -195,14 +195,3 @@ func TestOAuthTokenFileOfAnotherKey(t *testing.T) {
 		t.Errorf("grants = %v; want a second password grant", g)
 	}
 }
-
-func TestOAuthAuthorizationCodeNotYet(t *testing.T) {
-	_, u := oauthServer(t, time.Hour, false)
-	cfg := oauthConfig(u, filepath.Join(t.TempDir(), "erp.token"))
-	cfg.Auth.Grant = GrantAuthorizationCode
-	_, err, _ := readKeys(t, cfg)
-	if err == nil || !strings.Contains(err.Error(), "not supported yet") ||
-		!strings.Contains(err.Error(), `grant = "password"`) {
-		t.Errorf("Read error = %v; want authorization code not supported yet", err)
-	}
-}

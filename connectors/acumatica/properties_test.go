@@ -114,13 +114,8 @@ auth "oauth2" {
   client_secret = "shh"
 }
 `, nil)
-	if diags.HasErrors() {
+	if len(diags) > 0 {
 		t.Fatal(diags)
-	}
-	// The authorization-code grant validates, with a warning: it cannot
-	// sign in yet.
-	if len(diags) != 1 || diags[0].Severity != hcl.DiagWarning {
-		t.Errorf("diagnostics = %v; want one warning", diags)
 	}
 	a := cfg.Auth
 	if a.Grant != GrantAuthorizationCode ||
@@ -153,9 +148,6 @@ auth "oauth2" {
 			"api"), "Client ID of another tenant"},
 		{"no api scope", oauth("88358B02-A48D-A50E-F710-39C1636C30F6@company",
 			"openid"), "Scope without api"},
-		{"atom", "url = \"https://h\"\ntenant = \"C\"\nendpoint = \"odata-v3\"\n" +
-			"format = \"atom\"\nauth \"basic\" {\n  username = \"a\"\n  password = \"p\"\n}\n",
-			"ATOM format not supported yet"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -190,18 +182,20 @@ pool {
 	}
 }
 
-func TestOpenRefusesUnsupported(t *testing.T) {
-	for _, set := range []func(*Config){
-		func(c *Config) { c.Format = FormatATOM },
-		func(c *Config) { c.LocalTimeAsUTC = true },
-	} {
-		cfg := testConfig("http://127.0.0.1:1", "Company")
-		set(cfg)
-		if _, err := cfg.Open(t.Context(), nil); err == nil ||
-			!strings.Contains(err.Error(), "not supported yet") {
-			t.Errorf("Open() = %v; want not supported yet", err)
-		}
+// TestOpenRefusesATOMOverV4: only the v3 endpoint serves ATOM.
+func TestOpenRefusesATOMOverV4(t *testing.T) {
+	cfg := testConfig("http://127.0.0.1:1", "Company")
+	cfg.Format = FormatATOM
+	if _, err := cfg.Open(t.Context(), nil); err == nil ||
+		!strings.Contains(err.Error(), `needs endpoint = "odata-v3"`) {
+		t.Errorf("Open() = %v; want ATOM to need odata-v3", err)
 	}
+	cfg.Endpoint = EndpointODataV3
+	src, err := cfg.Open(t.Context(), nil)
+	if err != nil {
+		t.Fatalf("Open(odata-v3, atom) = %v", err)
+	}
+	src.Close()
 }
 
 // recorder is a handler in front of the fake that keeps the request

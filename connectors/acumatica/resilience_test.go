@@ -187,8 +187,10 @@ func TestWidenFallBack(t *testing.T) {
 		in, want time.Time
 	}{
 		{firstOne.Add(-time.Minute), firstOne.Add(-time.Minute)}, // 00:59 EDT
-		{firstOne.Add(30 * time.Minute), firstOne},               // 01:30 EDT
-		{firstOne.Add(90 * time.Minute), firstOne},               // 01:30 EST
+		// Inside the repeated hour: one second before its first pass,
+		// 00:59:59, a wall time that is not ambiguous.
+		{firstOne.Add(30 * time.Minute), firstOne.Add(-time.Second)}, // 01:30 EDT
+		{firstOne.Add(90 * time.Minute), firstOne.Add(-time.Second)}, // 01:30 EST
 		{firstOne.Add(2 * time.Hour), firstOne.Add(2 * time.Hour)},
 		{time.Date(2024, 7, 1, 12, 0, 0, 0, time.UTC), time.Date(2024, 7, 1, 12, 0, 0, 0, time.UTC)},
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -102,6 +103,14 @@ type readPlan struct {
 	// clientPaging asks for pageSize rows per request; without it the
 	// service's next links page the one request.
 	clientPaging bool
+	// format is $format: "json" for OData v3 JSON, else empty.
+	format string
+	// wall is the zone of the tracking column when it holds wall times
+	// that repeat in a fall-back (see fold), nil otherwise.
+	wall *time.Location
+	// relabel lists the date-time columns whose +00:00 values are wall
+	// times in the dialect's zone (local_time_as_utc).
+	relabel []int
 }
 
 // plan resolves req for a service of the given OData version. ent may
@@ -111,8 +120,11 @@ func (s *source) plan(req *connectors.ReadRequest, ent *connectors.Entity,
 	version odata.Version) (*readPlan, error) {
 	p := &readPlan{req: req, set: s.base + odata.EscapePath(req.Entity),
 		dialect: odata.Dialect{Version: version,
-			Location: s.cfg.wallLocation()},
+			Location: s.cfg.wallLocation(), LocalAsUTC: s.cfg.LocalTimeAsUTC},
 		pageSize: req.PageSize, clientPaging: s.cfg.ClientPaging}
+	if version == odata.V3 && !s.cfg.atom() {
+		p.format = "json"
+	}
 	if p.pageSize <= 0 {
 		p.pageSize = s.cfg.PageSize
 	}
@@ -165,10 +177,17 @@ func (s *source) plan(req *connectors.ReadRequest, ent *connectors.Entity,
 			"for %d ordering columns", req.Entity, len(req.After),
 			len(p.order))
 	}
+	if s.cfg.LocalTimeAsUTC {
+		p.relabel = timestampColumns(p.cols)
+	}
+	if req.Tracking != "" && p.wallTimes(p.cols[p.order[0]]) &&
+		p.clientPaging && len(p.order) > 1 {
+		p.wall = p.dialect.Location
+	}
 	if req.Tracking != "" && !req.Since.IsZero() {
 		tc := p.cols[p.order[0]]
 		since := req.Since
-		if p.dialect.Version == odata.V3 && tc.SourceType != "Edm.DateTimeOffset" {
+		if p.wallTimes(tc) {
 			since = widenFallBack(since, s.cfg.wallLocation())
 		}
 		lit, err := p.dialect.Literal(tc, since)
@@ -198,15 +217,21 @@ func column(ent *connectors.Entity, name string) (connectors.Column, error) {
 
 // url returns the request URL of the page after the position after.
 func (p *readPlan) url(after []any) (string, error) {
-	q := odata.Query{Top: p.pageSize}
+	return p.build(p.since, p.order, after)
+}
+
+// build returns the URL of the page of rows passing since, ordered by
+// the columns at order, after the position after in that order.
+func (p *readPlan) build(since string, orderBy []int, after []any) (string, error) {
+	q := odata.Query{Top: p.pageSize, Format: p.format}
 	if !p.clientPaging {
 		q.Top = 0
 	}
 	for _, c := range p.cols {
 		q.Select = append(q.Select, c.Name)
 	}
-	order := make([]connectors.Column, len(p.order))
-	for i, idx := range p.order {
+	order := make([]connectors.Column, len(orderBy))
+	for i, idx := range orderBy {
 		order[i] = p.cols[idx]
 		q.OrderBy = append(q.OrderBy, order[i].Name)
 	}
@@ -218,10 +243,7 @@ func (p *readPlan) url(after []any) (string, error) {
 			return "", fmt.Errorf("read %s: %w", p.req.Entity, err)
 		}
 	}
-	q.Filter = odata.And(p.since, keyset)
-	if p.dialect.Version == odata.V3 {
-		q.Format = "json"
-	}
+	q.Filter = odata.And(since, keyset)
 	return p.set + "?" + q.Encode(), nil
 }
 
@@ -240,7 +262,7 @@ func (s *source) Request(req *connectors.ReadRequest) string {
 		return "GET " + s.cfg.show(s.base+odata.EscapePath(req.Entity)) +
 			" (" + err.Error() + ")"
 	}
-	u, err := p.url(req.After)
+	u, err := p.pageURL(&fold{}, req.After)
 	if err != nil {
 		return "GET " + s.cfg.show(p.set) + " (" + err.Error() + ")"
 	}
@@ -262,9 +284,15 @@ func (s *source) Read(ctx context.Context, req *connectors.ReadRequest, fn func(
 		return err
 	}
 	r := &reader{s: s, p: p, fn: fn, after: req.After,
-		buf: make([]any, len(p.order)),
-		dec: odata.NewDecoder(p.cols, odata.DecodeOptions{
-			Location: s.cfg.wallLocation(), SlabRows: p.pageSize})}
+		buf: make([]any, len(p.order)), accept: "application/json"}
+	opts := odata.DecodeOptions{Location: s.cfg.wallLocation(),
+		SlabRows: p.pageSize}
+	if s.cfg.atom() {
+		r.dec = odata.NewATOMDecoder(p.cols, opts)
+		r.accept = "application/atom+xml"
+	} else {
+		r.dec = odata.NewDecoder(p.cols, opts)
+	}
 	return r.run(ctx)
 }
 
@@ -273,9 +301,15 @@ type reader struct {
 	s     *source
 	p     *readPlan
 	fn    func([]any) error
-	dec   *odata.Decoder
+	dec   decoder
 	after []any // ordering values of the last row delivered
 	buf   []any // reused for after: values are copied before fn sees the row
+	// accept is the media type asked for.
+	accept string
+	// fold follows the read through a repeated hour; inFold says the
+	// current page reads one.
+	fold   fold
+	inFold bool
 
 	next    string // next link of the last response, if any
 	rows    int    // rows since the last keyset request
@@ -285,14 +319,21 @@ type reader struct {
 	lastURL string
 }
 
+// decoder reads one response body as rows: odata.Decoder (JSON) or
+// odata.ATOMDecoder.
+type decoder interface {
+	Decode(r io.Reader, fn func(row []any) error) (odata.Page, error)
+}
+
 func (r *reader) run(ctx context.Context) error {
 	start := time.Now()
 	for {
 		prev := append([]any(nil), r.after...)
+		prevKeys := append([]any(nil), r.fold.keys...)
 		// One page: a keyset request, then the next links it leads to.
 		for first := true; first || r.next != ""; first = false {
 			err := r.s.client.do(ctx, call{table: r.p.req.Entity,
-				url: r.url, accept: "application/json", handle: r.handle,
+				url: r.url, accept: r.accept, handle: r.handle,
 				notFound: r.entityNotFound})
 			if r.fnErr != nil {
 				return r.fnErr
@@ -300,6 +341,12 @@ func (r *reader) run(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
+		}
+		if r.inFold {
+			if err := r.foldPage(prevKeys); err != nil {
+				return err
+			}
+			continue
 		}
 		if r.rows < r.p.pageSize || !r.p.clientPaging {
 			break
@@ -323,10 +370,11 @@ func (r *reader) url() (string, error) {
 		r.lastURL = r.next
 		return r.next, nil
 	}
-	u, err := r.p.url(r.after)
+	u, err := r.p.pageURL(&r.fold, r.after)
 	if err != nil {
 		return "", err
 	}
+	r.inFold = r.fold.active()
 	r.rows = 0
 	r.lastURL = u
 	return u, nil
@@ -338,6 +386,7 @@ func (r *reader) handle(resp *http.Response) error {
 	r.next = ""
 	delivered := 0
 	page, err := r.dec.Decode(resp.Body, func(row []any) error {
+		relabelUTC(row, r.p.relabel, r.p.dialect.Location)
 		for i, idx := range r.p.order {
 			r.buf[i] = row[idx]
 		}
@@ -346,6 +395,7 @@ func (r *reader) handle(resp *http.Response) error {
 			return err
 		}
 		r.after = r.buf
+		r.fold.delivered(r.inFold, r.buf)
 		r.rows++
 		r.total++
 		delivered++
@@ -405,35 +455,6 @@ func sameValues(a, b []any) bool {
 		}
 	}
 	return true
-}
-
-// widenFallBack lowers a wall-time bound that falls in the repeated hour
-// of a daylight-saving fall-back to the start of that hour: wall times
-// there are ambiguous, and rows stamped in either pass must be read.
-func widenFallBack(t time.Time, loc *time.Location) time.Time {
-	if loc == nil {
-		return t
-	}
-	t = t.In(loc)
-	start, end := t.ZoneBounds()
-	_, off := t.Zone()
-	// Just after a fall-back: the hour before start repeats.
-	if !start.IsZero() {
-		_, prevOff := start.Add(-time.Nanosecond).Zone()
-		if shift := time.Duration(prevOff-off) * time.Second; shift > 0 &&
-			t.Before(start.Add(shift)) {
-			return start.Add(-shift)
-		}
-	}
-	// Just before a fall-back: the last hour before end repeats after it.
-	if !end.IsZero() {
-		_, nextOff := end.Zone()
-		if shift := time.Duration(off-nextOff) * time.Second; shift > 0 &&
-			!t.Before(end.Add(-shift)) {
-			return end.Add(-shift)
-		}
-	}
-	return t
 }
 
 // Close ends the session and releases connections.

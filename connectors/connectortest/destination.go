@@ -47,6 +47,7 @@ func TestDestination(t *testing.T, h Harness) {
 		{"State", testState},
 		{"FailedMerge", testFailedMerge},
 		{"Replace", testReplace},
+		{"Drop", testDrop},
 		{"AddColumns", testAddColumns},
 		{"Identifiers", testIdentifiers},
 		{"Values", testValues},

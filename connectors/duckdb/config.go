@@ -114,7 +114,15 @@ func (c *Config) Open(ctx context.Context, log *slog.Logger) (connectors.Destina
 			return nil, fmt.Errorf("create directory of %s: %w", c.Path, err)
 		}
 	}
-	return open(ctx, c, false, log)
+	return asDestination(open(ctx, c, false, log))
+}
+
+// asDestination keeps a failed open from returning a typed nil.
+func asDestination(d *Destination, err error) (connectors.Destination, error) {
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // Inspect opens the database read-only; it returns (nil, nil) when the
@@ -123,5 +131,5 @@ func (c *Config) Inspect(ctx context.Context, log *slog.Logger) (connectors.Dest
 	if _, err := os.Stat(c.Path); os.IsNotExist(err) {
 		return nil, nil
 	}
-	return open(ctx, c, true, log)
+	return asDestination(open(ctx, c, true, log))
 }

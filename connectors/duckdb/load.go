@@ -142,33 +142,55 @@ func (d *Destination) Merge(ctx context.Context, t *connectors.Table, rows, dele
 		}
 		return saveState(ctx, tx, st)
 	})
+	if err == nil && len(rows) > 0 {
+		d.fast.saw(t.Name, ch.Inserted < int64(len(rows)))
+	}
 	return ch, err
 }
 
-// mergeStage moves the staged rows into t: rows equal to stored ones are
-// dropped from the stage, stored rows with a staged key are replaced.
+// mergeStage moves the staged rows into t. Stored rows whose values
+// differ are updated in place, their key columns aside, which leaves the
+// primary key's index alone: deleting and inserting them instead would
+// load and dirty the whole index, memory that grows with the table. The
+// staged rows with a stored key then leave the stage and the others are
+// inserted. Rows equal to stored ones are not written. Each join builds
+// its hash table on the stage, so memory stays bounded by the batch.
 func mergeStage(ctx context.Context, c *sql.Conn, t *connectors.Table, stageName string) (connectors.Change, error) {
 	var ch connectors.Change
 	tbl, stg := ident(t.Name), "temp.main."+ident(stageName)
 	keyMatch := matchOn(t.Key, "s", "t", "=")
-	same := matchOn(dataColumns(t), "s", "t", "IS NOT DISTINCT FROM")
+	var set, differ []string
+	for _, col := range t.Columns {
+		if slices.Contains(t.Key, col.Name) {
+			continue
+		}
+		n := ident(col.Name)
+		set = append(set, fmt.Sprintf("%s = s.%s", n, n))
+		if col.Name != connectors.SyncedAtColumn {
+			differ = append(differ, fmt.Sprintf("s.%s IS DISTINCT FROM t.%s", n, n))
+		}
+	}
 
-	q := fmt.Sprintf("DELETE FROM %s s USING %s t WHERE %s AND %s", stg, tbl, keyMatch, same)
+	// Without data columns, a row with a stored key equals the stored row.
+	if len(differ) > 0 {
+		q := fmt.Sprintf("UPDATE %s AS t SET %s FROM %s AS s WHERE %s AND (%s)",
+			tbl, strings.Join(set, ", "), stg, keyMatch, strings.Join(differ, " OR "))
+		res, err := c.ExecContext(ctx, q)
+		if err != nil {
+			return ch, fmt.Errorf("merge into table %q: %w", t.Name, err)
+		}
+		ch.Updated, _ = res.RowsAffected()
+	}
+	q := fmt.Sprintf("DELETE FROM %s s USING %s t WHERE %s", stg, tbl, keyMatch)
 	if _, err := c.ExecContext(ctx, q); err != nil {
 		return ch, fmt.Errorf("merge into table %q: %w", t.Name, err)
 	}
-	q = fmt.Sprintf("DELETE FROM %s t USING %s s WHERE %s", tbl, stg, keyMatch)
+	q = fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s", tbl, columnList(t), columnList(t), stg)
 	res, err := c.ExecContext(ctx, q)
 	if err != nil {
 		return ch, fmt.Errorf("merge into table %q: %w", t.Name, err)
 	}
-	ch.Updated, _ = res.RowsAffected()
-	q = fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM %s", tbl, columnList(t), columnList(t), stg)
-	if res, err = c.ExecContext(ctx, q); err != nil {
-		return ch, fmt.Errorf("merge into table %q: %w", t.Name, err)
-	}
-	n, _ := res.RowsAffected()
-	ch.Inserted = n - ch.Updated
+	ch.Inserted, _ = res.RowsAffected()
 	return ch, nil
 }
 

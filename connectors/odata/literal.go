@@ -22,6 +22,10 @@ type Dialect struct {
 	// Edm.DateTime): filter literals are written as wall times in it and
 	// decoded values are read in it. Nil means UTC.
 	Location *time.Location
+	// LocalAsUTC writes v4 date-time literals as wall times in Location
+	// labelled UTC, for services that label their local wall times as
+	// +00:00 and read literals the same way.
+	LocalAsUTC bool
 }
 
 func (d Dialect) location() *time.Location {
@@ -174,6 +178,9 @@ func (d Dialect) timeLiteral(c connectors.Column, t time.Time) string {
 		}
 		return t.Format(dateLayout)
 	}
+	if d.Version == V4 && d.LocalAsUTC {
+		return wallAsUTC(t, d.location()).Format(v4TimeLayout)
+	}
 	if d.Version == V4 {
 		return t.Format(v4TimeLayout)
 	}
@@ -181,6 +188,14 @@ func (d Dialect) timeLiteral(c connectors.Column, t time.Time) string {
 		return "datetimeoffset'" + t.Format(v3OffsetLayout) + "'"
 	}
 	return "datetime'" + t.In(d.location()).Format(v3WallLayout) + "'"
+}
+
+// wallAsUTC returns the instant in UTC whose clock reads what t's clock
+// reads in loc.
+func wallAsUTC(t time.Time, loc *time.Location) time.Time {
+	y, mo, dd := t.In(loc).Date()
+	h, mi, s := t.In(loc).Clock()
+	return time.Date(y, mo, dd, h, mi, s, t.Nanosecond(), time.UTC)
 }
 
 func (d Dialect) guidLiteral(s string) string {

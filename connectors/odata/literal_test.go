@@ -180,3 +180,17 @@ func TestQueryEncode(t *testing.T) {
 		t.Errorf("EscapePath = %q", got)
 	}
 }
+
+func TestLiteralLocalAsUTC(t *testing.T) {
+	toronto, err := time.LoadLocation("America/Toronto")
+	if err != nil {
+		t.Skip(err)
+	}
+	c := connectors.Column{Name: "T", Type: connectors.TypeTimestamp,
+		SourceType: "Edm.DateTimeOffset"}
+	at := time.Date(2026, 7, 1, 16, 0, 0, 120000000, time.UTC) // 12:00 EDT
+	d := Dialect{Version: V4, Location: toronto, LocalAsUTC: true}
+	if got, _ := d.Literal(c, at); got != "2026-07-01T12:00:00.12Z" {
+		t.Errorf("Literal(%v) = %s; want the wall time labelled UTC", at, got)
+	}
+}

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/big"
@@ -439,6 +440,24 @@ func (c *Config) Inspect(ctx context.Context, log *slog.Logger) (connectors.Dest
 // four characters are left alone: replacing them would garble messages
 // without protecting anything.
 func (c *Config) redact(err error) error {
+	// Parse errors quote the connection string, and pgx can only guess
+	// where a malformed one keeps its password: never show it.
+	var pce *pgconn.ParseConfigError
+	if errors.As(err, &pce) {
+		msg := err.Error()
+		if i := strings.LastIndex(msg, "`: "); i >= 0 {
+			msg = msg[i+3:]
+		}
+		// The wrapped cause may quote pieces of the string: keep pgx's
+		// own summary only.
+		msg, _, _ = strings.Cut(msg, " (")
+		msg = "invalid connection string: " + msg + "; write a postgres:// URL, " +
+			"or key=value settings with values holding spaces in single quotes"
+		if pw := passwordInURL(pce.ConnString); len(pw) >= 4 {
+			msg = strings.ReplaceAll(msg, pw, "xxxxx")
+		}
+		return &redactedError{msg: msg, err: err}
+	}
 	pw := c.Password
 	if c.URL != "" {
 		pw = passwordInURL(c.URL)

@@ -29,6 +29,28 @@
 // Errors use Microsoft.OData's texts in the envelope
 // {"error":{"code":"","message":"..."}}.
 //
+// Each tenant also has the legacy generic inquiry OData v3 endpoint of
+// WCF Data Services, with the same data:
+//
+//	/odata/{tenant}/                 service document (AtomPub, or JSON)
+//	/odata/{tenant}/$metadata        EDMX 1.0, DataServiceVersion 3.0
+//	/odata/{tenant}/{EntitySet}      data
+//
+// Its $metadata types every date and time as Edm.DateTime, and values
+// are the user's wall times in Options.Location without an offset
+// (2026-11-01T01:30:00.123). $filter takes v3 literals instead of v4's:
+// datetime'2026-01-02T03:04:05.123' (a wall time in Options.Location; in
+// the repeated hour of a fall-back the later instant, standard time, or
+// the earlier with Options.FallBackEarlier), datetimeoffset'...' (which,
+// as in WCF, cannot be compared with an Edm.DateTime column),
+// guid'...', 12.5M, 7L, and substringof instead of contains. Bare v4
+// date-times and GUIDs fail. Bodies are JSON light ("odata.metadata",
+// decimals as strings) with $format=json or Accept: application/json,
+// else ATOM feeds (<m:properties>, m:type, m:null="true"); control
+// characters in ATOM text are written as references such as &#x1F;, as
+// .NET does with character checking off. Errors are {"odata.error":...}
+// or <m:error>, following the format.
+//
 // Comparisons follow SQL Server, where Acumatica runs them: strings
 // compare case-insensitively and ignore trailing spaces, so
 // 'C000042' eq 'C000042   ' (in $filter and $orderby alike);
@@ -46,10 +68,14 @@
 // reuse its cookie signs in on every request, which on a real instance
 // exhausts the licence.
 //
-// OAuth wraps a Service with IdentityServer's token endpoint
-// (/identity/connect/token: password and refresh_token grants, rotating
-// refresh tokens); NewOAuthServer serves both. A valid bearer token then
-// stands for the Basic credentials.
+// OAuth wraps a Service with IdentityServer's endpoints: the
+// authorization endpoint (/identity/connect/authorize: authorization
+// codes with PKCE S256, for registered redirect URIs; the user signs in
+// through a form, or at once with OAuthOptions.AutoSignIn or the query
+// parameter fake_sign_in=approve) and the token endpoint
+// (/identity/connect/token: authorization_code, password and
+// refresh_token grants, rotating refresh tokens); NewOAuthServer serves
+// them all. A valid bearer token then stands for the Basic credentials.
 //
 // # The data
 //
@@ -74,7 +100,11 @@
 // "mass update" instants, so ties are common. Options.FractionDigits
 // sets their precision (7 gives .NET's 100 ns ticks) and
 // Options.Location the zone they are rendered in, as local time with
-// the zone's offset (+00:00 for UTC, never Z). Rows are produced on
+// the zone's offset (+00:00 for UTC, never Z). When that zone has a
+// daylight-saving fall-back in the data's span, some rows are stamped
+// in both passes of its repeated hour (in America/Toronto, 2026-11-01
+// 01:00-02:00 EDT, then EST), so wall-time clients can be checked for
+// lost rows. Rows are produced on
 // demand: only timestamps and mutation counts are stored, about 20 bytes
 // a row, so a million rows per tenant is cheap. Columns and Rows expose
 // the exact data for assertions.

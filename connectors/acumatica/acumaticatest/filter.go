@@ -134,12 +134,19 @@ type parser struct {
 	tok  token
 	ent  *entity
 	loc  *time.Location
+	d    dialect
 	errp *queryError
 }
 
-// parseFilter parses and type-checks a $filter expression.
-func parseFilter(src string, ent *entity, loc *time.Location) (n *node, err error) {
-	p := &parser{src: src, ent: ent, loc: loc}
+// parseFilter parses and type-checks an OData v4 $filter expression.
+func parseFilter(src string, ent *entity, loc *time.Location) (*node, error) {
+	return parseFilterIn(src, ent, loc, dialect{})
+}
+
+// parseFilterIn parses and type-checks a $filter expression written in
+// the dialect of the surface it came through.
+func parseFilterIn(src string, ent *entity, loc *time.Location, d dialect) (n *node, err error) {
+	p := &parser{src: src, ent: ent, loc: loc, d: d}
 	defer func() {
 		if r := recover(); r != nil {
 			qe, ok := r.(*queryError)
@@ -234,7 +241,8 @@ func (p *parser) comparison(op cmpOp, l, r *node) *node {
 	if r.typ == kTime && l.kind == nLit && l.typ == kDate {
 		l = p.dateAsTime(l)
 	}
-	if !comparable(l.typ, r.typ) ||
+	if !comparable(l.typ, r.typ) || p.d.v3 && l.typ == kTime &&
+		r.typ == kTime && l.edm != r.edm ||
 		op != opEq && op != opNe && (l.typ == kGuid || l.typ == kBool) {
 		p.fail("A binary operator with incompatible types was detected. "+
 			"Found operand types '%s' and '%s' for operator kind '%s'.",
@@ -302,6 +310,9 @@ func (p *parser) parsePrimary() *node {
 		p.next()
 		return p.identifier(t)
 	}
+	if n := p.primaryV3(t); n != nil {
+		return n
+	}
 	if t.kind == tEOF {
 		p.fail("Expression expected at position %d in '%s'.", t.pos, p.src)
 	}
@@ -331,7 +342,8 @@ func (p *parser) identifier(t token) *node {
 			"'GenericInquiry.%s'.", t.text, p.ent.name)
 	}
 	col := &p.ent.cols[c]
-	return &node{kind: nCol, typ: col.kind, edm: col.Type, col: c}
+	return &node{kind: nCol, typ: col.kind, edm: p.d.edmType(col.Type),
+		col: c}
 }
 
 // functions maps the supported string functions to their result kind.
@@ -342,6 +354,10 @@ var functions = map[string]kind{
 }
 
 func (p *parser) function(name token) *node {
+	swap := false
+	if p.d.v3 {
+		name, swap = p.functionV3(name)
+	}
 	res, ok := functions[name.text]
 	if !ok {
 		p.fail("An unknown function with name '%s' was found. This may "+
@@ -376,6 +392,9 @@ func (p *parser) function(name token) *node {
 		p.fail("No function signature for the function with name '%s' "+
 			"matches the specified arguments. The function signatures "+
 			"considered are: %s(%s).", name.text, name.text, sig)
+	}
+	if swap {
+		args[0], args[1] = args[1], args[0]
 	}
 	return &node{kind: nFunc, typ: res, edm: res.edmName(), fn: name.text,
 		args: args}
@@ -515,7 +534,7 @@ func (p *parser) next() {
 		p.punct(tComma)
 	case c == '\'':
 		p.tok = token{kind: tString, text: p.quoted(), pos: start}
-	case isGuidAt(src, start):
+	case isGuidAt(src, start) && !p.d.v3:
 		p.pos += 36
 		p.tok = token{kind: tGuid, text: src[start:p.pos], pos: start}
 	case isDigit(c) || c == '-' && start+1 < len(src) && isDigit(src[start+1]):
@@ -561,6 +580,10 @@ func (p *parser) lexIdent() {
 	}
 	// A typed literal such as datetimeoffset'...' or datetime'...' is
 	// OData v3 syntax; the v4 parser reads the prefix as a string.
+	if p.pos < len(p.src) && p.src[p.pos] == '\'' && p.d.v3 {
+		p.typedLiteral(start)
+		return
+	}
 	if p.pos < len(p.src) && p.src[p.pos] == '\'' {
 		p.quoted()
 		p.fail("Unrecognized 'Edm.String' literal '%s' at '%d' in '%s'.",
@@ -571,7 +594,7 @@ func (p *parser) lexIdent() {
 
 func (p *parser) lexNumberOrDate() {
 	src, start := p.src, p.pos
-	if isDateAt(src, start) {
+	if isDateAt(src, start) && !p.d.v3 {
 		p.pos += 10
 		if p.pos < len(src) && src[p.pos] == 'T' {
 			for p.pos < len(src) && isDateTimeChar(src[p.pos]) {
@@ -586,6 +609,9 @@ func (p *parser) lexNumberOrDate() {
 	p.pos++
 	for p.pos < len(src) && (isDigit(src[p.pos]) || src[p.pos] == '.') {
 		p.pos++
+	}
+	if p.d.v3 && p.numberSuffix(start) {
+		return
 	}
 	if p.pos < len(src) && isIdentPart(src[p.pos]) {
 		p.syntaxError(p.pos)

@@ -48,8 +48,13 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch {
+	case rt.rest == "" && rt.v3:
+		s.serveV3ServiceDocument(w, r, tn)
 	case rt.rest == "":
 		s.serveServiceDocument(w, r, tn)
+	case strings.EqualFold(rt.rest, "$metadata") && rt.v3:
+		setV3Headers(w.Header(), "application/xml;charset=utf-8")
+		w.Write(s.metaV3)
 	case strings.EqualFold(rt.rest, "$metadata"):
 		h := w.Header()
 		h.Set("Content-Type", "application/xml; charset=utf-8")
@@ -62,21 +67,26 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				"found for the segment '%s'.", rt.rest), asHTML)
 			return
 		}
-		s.serveEntitySet(w, r, tn, e)
+		s.serveEntitySet(w, r, tn, e, rt.v3)
 	}
 }
 
-// route is a parsed request path: /t/{tenant}/api/odata/gi/{rest}.
+// route is a parsed request path: /t/{tenant}/api/odata/gi/{rest}, or
+// /odata/{tenant}/{rest} for the v3 endpoint.
 type route struct {
 	ok     bool
 	tenant string
 	rest   string
+	v3     bool
 }
 
 // parseRoute matches the fixed segments case-insensitively and keeps
 // the tenant as sent (%20 decoded to a space; + stays a plus).
 func parseRoute(path string) route {
 	segs := strings.Split(strings.TrimPrefix(path, "/"), "/")
+	if len(segs) >= 2 && strings.EqualFold(segs[0], "odata") {
+		return restRoute(route{tenant: segs[1], v3: true}, segs[2:])
+	}
 	if len(segs) < 2 || !strings.EqualFold(segs[0], "t") {
 		return route{}
 	}
@@ -90,7 +100,12 @@ func parseRoute(path string) route {
 			return rt
 		}
 	}
-	rest := segs[2+len(fixed):]
+	return restRoute(rt, segs[2+len(fixed):])
+}
+
+// restRoute completes a route with the segments after the OData root:
+// none (the service document) or one.
+func restRoute(rt route, rest []string) route {
 	switch {
 	case len(rest) == 0, len(rest) == 1 && rest[0] == "":
 		rt.ok = true
@@ -174,7 +189,7 @@ const jsonContentType = "application/json; odata.metadata=minimal; " +
 // serveEntitySet answers a data request: the page hook, faults, query
 // parsing, then the rows, streamed.
 func (s *Service) serveEntitySet(w http.ResponseWriter, r *http.Request,
-	tn *tenant, e *entity) {
+	tn *tenant, e *entity, v3 bool) {
 	s.mu.Lock()
 	key := tn.name + "\x00" + e.name
 	s.pages[key]++
@@ -207,13 +222,22 @@ func (s *Service) serveEntitySet(w http.ResponseWriter, r *http.Request,
 		return
 	}
 
-	q, err := parseQuery(e, r.URL.RawQuery, s.loc)
+	d := dialect{v3: v3, earlier: s.opts.FallBackEarlier}
+	q, err := parseQueryIn(e, r.URL.RawQuery, s.loc, d)
 	if err != nil {
 		qe := err.(*queryError)
+		if v3 && !f.HTMLError {
+			writeErrorV3(w, r, qe.status, qe.msg)
+			return
+		}
 		writeError(w, qe.status, qe.msg, f.HTMLError)
 		return
 	}
 	st := s.ref(tn.name, e).Load()
+	if v3 {
+		s.writeRowsV3(w, r, st, q, v3Base(r, tn.name))
+		return
+	}
 	s.writeRows(w, r, st, q, baseURL(r, tn.name))
 }
 

@@ -25,11 +25,22 @@ type OAuthOptions struct {
 	// included, as some IdentityServer versions do: clients must not
 	// show response bodies.
 	EchoForm bool
+	// RedirectURIs are the redirect URIs registered for the connected
+	// application; the authorization endpoint accepts no other.
+	RedirectURIs []string
+	// AutoSignIn makes the authorization endpoint sign the user in and
+	// consent at once, as a browser with a signed-in session would: it
+	// redirects straight back with a code. Without it, the endpoint
+	// serves a sign-in form. The query parameter fake_sign_in
+	// ("approve" or "deny") decides before either.
+	AutoSignIn bool
 }
 
-// OAuth serves Acumatica's IdentityServer token endpoint,
-// POST /identity/connect/token, with the password and refresh_token
-// grants, in front of a Service: requests with a valid bearer token
+// OAuth serves Acumatica's IdentityServer endpoints in front of a
+// Service: the authorization endpoint, GET /identity/connect/authorize
+// (authorization codes with PKCE, see authorize.go), and the token
+// endpoint, POST /identity/connect/token, with the authorization_code,
+// password and refresh_token grants. Requests with a valid bearer token
 // reach the Service as the configured user; other requests reach it
 // unchanged (Basic authentication still works).
 //
@@ -44,7 +55,10 @@ type OAuth struct {
 	n       int
 	access  map[string]time.Time // access token -> expiry
 	refresh map[string]bool      // refresh token -> still usable
+	codes   map[string]*authCode // authorization code -> its request
 	grants  map[string]int
+	// issued lists every code and token handed out, for leak checks.
+	issued []string
 }
 
 // NewOAuth returns the token endpoint in front of svc.
@@ -53,7 +67,8 @@ func NewOAuth(svc *Service, opts OAuthOptions) *OAuth {
 		opts.Lifetime = time.Hour
 	}
 	return &OAuth{svc: svc, opts: opts, access: map[string]time.Time{},
-		refresh: map[string]bool{}, grants: map[string]int{}}
+		refresh: map[string]bool{}, codes: map[string]*authCode{},
+		grants: map[string]int{}}
 }
 
 // NewOAuthServer starts a Service behind an OAuth endpoint on 127.0.0.1
@@ -85,6 +100,23 @@ func (o *OAuth) Grants() map[string]int {
 	return m
 }
 
+// Issued lists every authorization code, access token and refresh
+// token handed out so far, so that tests can check none is shown.
+func (o *OAuth) Issued() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return append([]string(nil), o.issued...)
+}
+
+// RevokeRefreshTokens makes every refresh token issued so far
+// invalid, as the end of the refresh token's lifetime (30 days by
+// default) or a revocation would.
+func (o *OAuth) RevokeRefreshTokens() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	clear(o.refresh)
+}
+
 // ExpireAccessTokens makes every access token issued so far invalid, as
 // a revocation or a restart of the instance would.
 func (o *OAuth) ExpireAccessTokens() {
@@ -95,8 +127,12 @@ func (o *OAuth) ExpireAccessTokens() {
 
 // ServeHTTP serves the token endpoint and forwards everything else.
 func (o *OAuth) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if strings.EqualFold(r.URL.Path, "/identity/connect/token") {
+	switch {
+	case strings.EqualFold(r.URL.Path, "/identity/connect/token"):
 		o.token(w, r)
+		return
+	case strings.EqualFold(r.URL.Path, "/identity/connect/authorize"):
+		o.authorize(w, r)
 		return
 	}
 	auth := r.Header.Get("Authorization")
@@ -135,13 +171,17 @@ func (o *OAuth) token(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusBadRequest, "invalid_client", echo)
 		return
 	}
-	offline := false
-	for _, s := range strings.Fields(f.Get("scope")) {
-		offline = offline || s == "offline_access"
-	}
+	offline := hasScope(f.Get("scope"), "offline_access")
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	switch g := f.Get("grant_type"); g {
+	case "authorization_code":
+		c, ok := o.redeem(f)
+		if !ok {
+			oauthError(w, http.StatusBadRequest, "invalid_grant", echo)
+			return
+		}
+		offline = hasScope(c.scope, "offline_access")
 	case "password":
 		if f.Get("username") != o.svc.opts.User ||
 			f.Get("password") != o.svc.opts.Password {
@@ -168,10 +208,13 @@ func (o *OAuth) token(w http.ResponseWriter, r *http.Request) {
 		"token_type":   "Bearer",
 		"scope":        "api offline_access",
 	}
-	o.access[resp["access_token"].(string)] = time.Now().Add(o.opts.Lifetime)
+	at := resp["access_token"].(string)
+	o.access[at] = time.Now().Add(o.opts.Lifetime)
+	o.issued = append(o.issued, at)
 	if offline {
 		rt := fmt.Sprintf("rt-%d-%d", o.n, time.Now().UnixNano())
 		o.refresh[rt] = true
+		o.issued = append(o.issued, rt)
 		resp["refresh_token"] = rt
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -32,8 +32,14 @@ var supportedOptions = map[string]bool{
 	"$skip": true, "$format": true,
 }
 
-// parseQuery reads the query options of an entity set request.
+// parseQuery reads the query options of an OData v4 entity set request.
 func parseQuery(ent *entity, rawQuery string, loc *time.Location) (*query, error) {
+	return parseQueryIn(ent, rawQuery, loc, dialect{})
+}
+
+// parseQueryIn reads the query options of an entity set request made
+// through a surface of the given dialect.
+func parseQueryIn(ent *entity, rawQuery string, loc *time.Location, d dialect) (*query, error) {
 	vals, err := url.ParseQuery(rawQuery)
 	if err != nil {
 		return nil, errorf(400, "The query string is malformed: %v", err)
@@ -51,12 +57,11 @@ func parseQuery(ent *entity, rawQuery string, loc *time.Location) (*query, error
 				"than once, but it must be specified at most once.", name)
 		}
 	}
-	if f := vals.Get("$format"); f != "" && !strings.EqualFold(f, "json") &&
-		!strings.HasPrefix(strings.ToLower(f), "application/json") {
+	if f := vals.Get("$format"); f != "" && !d.knownFormat(f) {
 		return nil, errorf(406, "The requested format '%s' is not supported.", f)
 	}
 	if f := strings.TrimSpace(vals.Get("$filter")); f != "" {
-		if q.filter, err = parseFilter(f, ent, loc); err != nil {
+		if q.filter, err = parseFilterIn(f, ent, loc, d); err != nil {
 			return nil, err
 		}
 	} else if vals.Has("$filter") {

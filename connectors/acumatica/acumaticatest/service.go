@@ -39,6 +39,11 @@ type Options struct {
 	// Gzip compresses responses above 860 bytes for clients that send
 	// Accept-Encoding: gzip, as Acumatica's default web.config does.
 	Gzip bool
+	// FallBackEarlier reads a v3 wall-time filter literal of the repeated
+	// hour of a daylight-saving fall-back (datetime'...') as the earlier
+	// of the two instants it names. By default it names the later one
+	// (standard time), as .NET's TimeZoneInfo reads it.
+	FallBackEarlier bool
 }
 
 // DefaultClock is the instant the default Clock returns.
@@ -54,6 +59,7 @@ type Service struct {
 	tenants map[string]*tenant
 	names   []string // tenant names in Options order
 	meta    []byte   // $metadata document
+	metaV3  []byte   // $metadata of the v3 endpoint
 
 	mut       sync.Mutex // serialises mutations
 	mutations uint64     // mutation counter, seeds Touch's row choice
@@ -89,6 +95,7 @@ func New(opts Options) *Service {
 		s.unit *= 10
 	}
 	s.meta = metadataDocument()
+	s.metaV3 = metadataV3()
 	now := ticksOf(opts.Clock())
 	var wg sync.WaitGroup
 	for _, name := range opts.Tenants {

@@ -253,6 +253,7 @@ func (st *tableState) generateTimes(now int64) {
 		st.created[i] = min(c, m)
 		st.lm[i] = m
 	}
+	st.stampFallBack(start, now-60*ticksPerSecond)
 	st.byLM = make([]int32, n)
 	for i := range st.byLM {
 		st.byLM[i] = int32(i)
