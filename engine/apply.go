@@ -27,12 +27,15 @@ type Observer interface {
 
 // TableResult is the outcome of applying one table instance.
 type TableResult struct {
-	Plan      *TablePlan
-	Rows      int64
-	Change    connectors.Change
-	Watermark string
-	Duration  time.Duration
-	Err       error
+	Plan *TablePlan
+	Rows int64
+	// Duplicates counts rows merged into a later row with the same key
+	// inside one batch.
+	Duplicates int64
+	Change     connectors.Change
+	Watermark  string
+	Duration   time.Duration
+	Err        error
 }
 
 // Run is an apply in progress: the plan made with the destinations open
@@ -205,9 +208,15 @@ func (r *Run) load(ctx context.Context, tp *TablePlan, started time.Time, opts A
 		return err
 	}
 	if tp.Tracking != "" && tp.Action != ActionReload {
-		return l.incremental(ctx)
+		err := l.incremental(ctx)
+		res.Duplicates = l.batch.dups
+		res.Rows += res.Duplicates
+		return err
 	}
-	return l.reload(ctx)
+	err = l.reload(ctx)
+	res.Duplicates = l.batch.dups
+	res.Rows += res.Duplicates
+	return err
 }
 
 // loader moves the rows of one table instance.
@@ -437,6 +446,9 @@ type batch struct {
 	// del marks the rows whose keys are to be deleted, ndel counts them.
 	del  []bool
 	ndel int
+	// dups counts rows replaced by a later row with the same key, over
+	// the whole load: a sign that the key is not unique in the source.
+	dups int64
 }
 
 func (b *batch) len() int { return len(b.rows) }
@@ -466,6 +478,7 @@ func (b *batch) put(row []any, del bool) {
 		}
 	}
 	if i, ok := b.index[string(b.buf)]; ok {
+		b.dups++
 		b.rows[i] = row
 		if i < len(b.del) {
 			b.ndel += btoi(del) - btoi(b.del[i])

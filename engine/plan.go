@@ -71,13 +71,16 @@ type TablePlan struct {
 	Request     string   `json:"request"`
 	NewColumns  []string `json:"new_columns,omitempty"`
 	// DroppedColumns are destination columns no longer loaded.
-	DroppedColumns []string  `json:"dropped_columns,omitempty"`
-	Columns        []Column  `json:"columns"`
-	PriorSerial    int64     `json:"prior_serial"`
-	BatchSize      int       `json:"batch_size"`
-	ConfigHash     string    `json:"config_hash"`
-	Cursor         string    `json:"-"`
-	Started        time.Time `json:"-"`
+	DroppedColumns []string `json:"dropped_columns,omitempty"`
+	Columns        []Column `json:"columns"`
+	PriorSerial    int64    `json:"prior_serial"`
+	BatchSize      int      `json:"batch_size"`
+	ConfigHash     string   `json:"config_hash"`
+	Cursor         string   `json:"-"`
+	// KeyUnsure is set when primary_key leaves out columns of the
+	// entity's own key, so it may not be unique in the source.
+	KeyUnsure bool      `json:"key_unsure,omitempty"`
+	Started   time.Time `json:"-"`
 
 	// Computed are the computed columns, Where the row filter.
 	Computed []ComputedColumn `json:"computed,omitempty"`
@@ -218,7 +221,10 @@ func (p *Planner) Plan(ctx context.Context) (*Plan, hcl.Diagnostics, []*TableErr
 
 func (p *Planner) plan(ctx context.Context, s *session) (*Plan, hcl.Diagnostics, []*TableError) {
 	plan := &Plan{}
-	var diags hcl.Diagnostics
+	diags := p.checkTargets()
+	if diags.HasErrors() {
+		return plan, diags, nil
+	}
 	var errs []*TableError
 	for _, t := range p.WS.sortedTables() {
 		if !p.targeted(t) {
@@ -236,6 +242,63 @@ func (p *Planner) plan(ctx context.Context, s *session) (*Plan, hcl.Diagnostics,
 	}
 	errs = append(errs, p.planModels(ctx, s, plan)...)
 	return plan, diags, errs
+}
+
+// checkTargets reports --target addresses that match no table or model.
+func (p *Planner) checkTargets() hcl.Diagnostics {
+	var known []string
+	for _, t := range p.WS.Tables {
+		known = append(known, t.Addr(), t.Inst.Block.Addr())
+	}
+	for _, m := range p.WS.Models {
+		known = append(known, m.Inst.Addr)
+	}
+	var diags hcl.Diagnostics
+	for _, a := range p.Targets {
+		if slices.Contains(known, a) {
+			continue
+		}
+		detail := fmt.Sprintf("No table or model has the address %s.", a)
+		if s := closest(a, known); s != "" {
+			detail += fmt.Sprintf(" Did you mean %s?", s)
+		}
+		detail += " Addresses look like table.NAME, table.NAME[\"KEY\"] or model.NAME; syncctl graph lists them."
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError,
+			Summary: "Unknown --target", Detail: detail})
+	}
+	return diags
+}
+
+// closest returns the candidate nearest to s, or "" when none is close.
+func closest(s string, candidates []string) string {
+	best, bestDist := "", max(3, len(s)/4)+1
+	for _, c := range candidates {
+		if d := editDistance(s, c); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 func (p *Planner) targeted(t *TableNode) bool {
@@ -283,6 +346,11 @@ func planTable(ctx context.Context, s *session, t *TableNode) (*TablePlan, hcl.D
 		node: t, entity: ent, exprs: x, Where: ti.Where,
 	}
 	tp.readColumns = selectColumns(ti, ent, tp.Key)
+	for _, k := range ent.Key {
+		if !slices.Contains(tp.Key, k) {
+			tp.KeyUnsure = true
+		}
+	}
 	tp.exprColumns = x.columns(tp.readColumns)
 	tp.table = destTable(tp, ent)
 	if d := checkComputedNames(tp); d.HasErrors() {
@@ -515,6 +583,21 @@ func checkEntity(t *TableNode, ent *connectors.Entity) hcl.Diagnostics {
 	for _, k := range ti.PrimaryKey {
 		if _, ok := ent.Column(k); !ok {
 			missing(k, b.PrimaryKey, "primary key")
+		}
+	}
+	if len(ti.PrimaryKey) > 0 && len(ent.Key) > 0 {
+		var left []string
+		for _, k := range ent.Key {
+			if !slices.Contains(ti.PrimaryKey, k) {
+				left = append(left, k)
+			}
+		}
+		if len(left) > 0 {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning,
+				Summary: "Primary key may not be unique",
+				Detail: fmt.Sprintf("The key of %s in the source's metadata is (%s); primary_key leaves out %s, so source rows that share the primary_key values overwrite each other. Add them to primary_key unless the values are unique anyway.",
+					ent.Name, strings.Join(ent.Key, ", "), strings.Join(left, ", ")),
+				Subject: b.PrimaryKey.Expr.Range().Ptr()})
 		}
 	}
 	for _, c := range ti.Columns {

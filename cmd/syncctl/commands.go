@@ -108,9 +108,16 @@ func runPlan(ctx context.Context, e *env, args []string) int {
 	p := &engine.Planner{WS: ws, Log: e.log, Targets: pf.targets}
 	plan, diags, errs := p.Plan(ctx)
 	printDiags(e, ws, diags)
-	if pf.jsonOut {
+	if diags.HasErrors() && len(plan.Tables) == 0 {
+		printTableErrors(e, ws, errs)
+		return exitCodeFor(ctx, exitError)
+	}
+	switch {
+	case pf.jsonOut:
 		writeJSON(e, plan)
-	} else {
+	case len(errs) > 0 && len(plan.Tables)+len(plan.Models) == 0:
+		// Nothing could be planned: the errors say why.
+	default:
 		renderPlan(e, plan)
 	}
 	if len(errs) > 0 {

@@ -211,6 +211,21 @@ func newFlags(e *env, name string) (*pflag.FlagSet, *bool) {
 // parseFlags parses args and handles --help; done is true when the
 // command should return code.
 func parseFlags(e *env, fs *pflag.FlagSet, help *bool, args []string, usage string) (done bool, code int) {
+	// Terraform spells long flags with one dash; pflag would read -var
+	// as -v -a -r. Catch that before parsing.
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if !strings.HasPrefix(a, "-") || strings.HasPrefix(a, "--") || len(a) < 3 {
+			continue
+		}
+		name, _, _ := strings.Cut(a[1:], "=")
+		if f := fs.Lookup(name); f != nil && len(name) > 1 {
+			fmt.Fprintf(e.stderr, "Error: unknown shorthand flag %q\nHint: syncctl flags take two dashes: write --%s.\n", a, name)
+			return true, exitError
+		}
+	}
 	if err := fs.Parse(args); err != nil {
 		return true, usageError(e, err, fs)
 	}

@@ -229,6 +229,10 @@ func (v *applyView) TableFinished(r *engine.TableResult) {
 	}
 	fmt.Fprintf(v.e.stdout, "%s: done in %s: %s read, %d inserted, %d updated, %d deleted%s\n",
 		r.Plan.Address, r.Duration.Round(time.Millisecond), plural(int(r.Rows), "row"), c.Inserted, c.Updated, c.Deleted, wm)
+	if r.Duplicates > 0 && r.Plan.KeyUnsure {
+		fmt.Fprintf(v.e.stderr, "Warning: %s: %s shared a primary key (%s) with a later row of the same batch and were merged into it; if the key is not unique in the source, rows are lost: set primary_key to the entity's key\n",
+			r.Plan.Address, plural(int(r.Duplicates), "row"), strings.Join(r.Plan.Key, ", "))
+	}
 }
 
 func (v *applyView) ModelFinished(r *engine.ModelResult) {
