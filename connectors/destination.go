@@ -40,30 +40,30 @@ func (t *Table) ColumnIndex(name string) int {
 // destination table and one tenant) between runs. Destinations store it
 // in the same transaction as the rows it covers.
 type State struct {
-	Table  string
-	Tenant string
+	Table  string `json:"table"`
+	Tenant string `json:"tenant"`
 	// Address is the configuration address of the table instance, for
 	// display.
-	Address string
+	Address string `json:"address"`
 	// Watermark is the largest tracking value loaded, as text exactly as
 	// the source sent it (lossless); empty before the first row.
-	Watermark string
+	Watermark string `json:"watermark"`
 	// WatermarkAt is Watermark parsed, and WatermarkType its logical type.
-	WatermarkAt   time.Time
-	WatermarkType string
+	WatermarkAt   time.Time `json:"watermark_at"`
+	WatermarkType string    `json:"watermark_type"`
 	// Cursor is the encoded keyset position of the last row of an
 	// unfinished load, or empty when the last load finished.
-	Cursor string
+	Cursor string `json:"cursor"`
 	// ConfigHash and SchemaHash fingerprint the table's configuration and
 	// its destination columns at the last commit.
-	ConfigHash string
-	SchemaHash string
+	ConfigHash string `json:"config_hash"`
+	SchemaHash string `json:"schema_hash"`
 	// Serial grows by one on every commit of this state row.
-	Serial int64
+	Serial int64 `json:"serial"`
 	// Run statistics of the last (or current) run.
-	RunStarted time.Time
-	RunRows    int64
-	UpdatedAt  time.Time
+	RunStarted time.Time `json:"run_started"`
+	RunRows    int64     `json:"run_rows"`
+	UpdatedAt  time.Time `json:"updated_at"`
 }
 
 // Change counts what a commit did to a destination table.

@@ -119,8 +119,8 @@ func (c *Config) parse(files map[string][]byte) (*Config, hcl.Diagnostics) {
 }
 
 func displayDir(dir string) string {
-	if dir == "" || dir == "." {
-		return "the current directory"
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
 	}
 	return dir
 }

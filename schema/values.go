@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/typeexpr"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
@@ -108,12 +109,18 @@ func (v *Variable) value(raw map[string]rawValue, offline bool) (cty.Value, hcl.
 	} else if v.Type == cty.String || v.Type == cty.DynamicPseudoType {
 		val = cty.StringVal(r.str)
 	} else {
+		// Non-string types are written in HCL syntax: 5, true,
+		// ["a", "b"], { k = "v" }.
 		expr, d := hclsyntax.ParseExpression([]byte(r.str), r.from, hcl.InitialPos)
-		if d.HasErrors() {
-			return cty.UnknownVal(v.Type), d
+		if !d.HasErrors() {
+			val, d = expr.Value(nil)
 		}
-		if val, d = expr.Value(nil); d.HasErrors() {
-			return cty.UnknownVal(v.Type), d
+		if d.HasErrors() {
+			return cty.UnknownVal(v.Type), hcl.Diagnostics{{Severity: hcl.DiagError,
+				Summary: "Invalid value for variable",
+				Detail: fmt.Sprintf("%s sets %q to %q, which is not a %s. Write it in HCL syntax, for example %s.",
+					r.from, v.Name, r.str, typeexpr.TypeString(v.Type), example(v.Type)),
+				Subject: r.rng}}
 		}
 	}
 	cv, err := convert.Convert(val, v.Type)
@@ -143,4 +150,19 @@ func (c *Config) readVarFile(name string, raw map[string]rawValue) hcl.Diagnosti
 		raw[n] = rawValue{expr: a.Expr, from: name, rng: a.Range.Ptr()}
 	}
 	return diags
+}
+
+// example shows how a value of type ty is written on the command line.
+func example(ty cty.Type) string {
+	switch {
+	case ty == cty.Number:
+		return "--var name=10"
+	case ty == cty.Bool:
+		return "--var name=true"
+	case ty.IsListType() || ty.IsSetType() || ty.IsTupleType():
+		return `--var 'name=["a", "b"]'`
+	case ty.IsMapType() || ty.IsObjectType():
+		return `--var 'name={ key = "value" }'`
+	}
+	return `--var 'name="value"'`
 }

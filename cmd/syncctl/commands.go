@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -69,8 +70,9 @@ func runValidate(_ context.Context, e *env, args []string) int {
 	if *jsonOut {
 		writeJSON(e, validateJSON(ws, diags))
 	} else if ok {
-		fmt.Fprintf(e.stdout, "The configuration is valid: %d sources, %d destinations, %d tables.\n",
-			len(ws.Sources), len(ws.Destinations), len(ws.Tables))
+		fmt.Fprintf(e.stdout, "The configuration is valid: %s, %s, %s, %s.\n",
+			plural(len(ws.Sources), "source"), plural(len(ws.Destinations), "destination"),
+			plural(len(ws.Tables), "table"), plural(len(ws.Models), "model"))
 	}
 	if !ok {
 		return exitError
@@ -161,51 +163,129 @@ func runApply(ctx context.Context, e *env, args []string) int {
 		// A saved plan was reviewed already.
 		*auto = true
 	}
+	if pf.jsonOut && !*auto {
+		fmt.Fprintln(e.stderr, "Error: apply --json cannot ask for confirmation; add --auto-approve or apply a saved plan file")
+		return exitError
+	}
+	// With --json, human output is dropped and one JSON document ends
+	// the run; errors still go to stderr.
+	out := e
+	report := &applyReport{}
+	if pf.jsonOut {
+		quiet := *e
+		quiet.stdout = io.Discard
+		out = &quiet
+	}
+	finish := func(code int) int {
+		if pf.jsonOut {
+			report.ExitCode = code
+			writeJSON(e, report)
+		}
+		return code
+	}
+
 	ws, _, ok := load(e, pf.options(false), false)
 	if !ok {
-		return exitError
+		return finish(exitError)
 	}
 	p := &engine.Planner{WS: ws, Log: e.log, Targets: pf.targets}
 	r, diags, errs := p.Begin(ctx)
 	defer r.Close()
+	report.Plan = r.Plan
+	for _, err := range errs {
+		report.Unplanned = append(report.Unplanned, jsonTableError{err.Addr, err.Err.Error()})
+	}
 	printDiags(e, ws, diags)
 	if diags.HasErrors() && len(r.Plan.Tables) == 0 || (len(errs) > 0 && len(r.Plan.Tables) == 0) {
 		printTableErrors(e, ws, errs)
-		return exitCodeFor(ctx, exitError)
+		return finish(exitCodeFor(ctx, exitError))
 	}
 	if saved != nil {
 		if err := r.Plan.CheckSaved(saved); err != nil {
 			fmt.Fprintf(e.stderr, "Error: %v\n", err)
-			return exitError
+			return finish(exitError)
 		}
 	} else {
-		renderPlan(e, r.Plan)
+		renderPlan(out, r.Plan)
 	}
 	if len(errs) > 0 {
 		printTableErrors(e, ws, errs)
-		fmt.Fprintf(e.stdout, "\n%d table(s) cannot be planned and will be skipped.\n", len(errs))
+		fmt.Fprintf(out.stdout, "\n%s cannot be planned and will be skipped.\n", plural(len(errs), "table"))
 	}
-	if len(r.Plan.Tables) == 0 {
-		return exitOK
+	if len(r.Plan.Tables)+len(r.Plan.Models) == 0 {
+		return finish(exitOK)
 	}
 	if !*auto && !confirm(e) {
 		fmt.Fprintln(e.stdout, "\nApply cancelled.")
 		return exitError
 	}
-	fmt.Fprintln(e.stdout)
-	v := newApplyView(e)
+	fmt.Fprintln(out.stdout)
+	v := newApplyView(out)
 	results := r.Apply(ctx, engine.ApplyOptions{Parallelism: pf.parallelism,
 		Now: clock, Observer: v})
+	report.add(results, r.ModelResults)
 	failed, total := v.summary(ctx.Err() != nil, results, r.ModelResults, len(errs))
 	switch {
 	case ctx.Err() != nil:
-		return exitInterrupted
+		return finish(exitInterrupted)
 	case failed == 0:
-		return exitOK
+		return finish(exitOK)
 	case failed < total:
-		return exitPartial
+		return finish(exitPartial)
 	}
-	return exitError
+	return finish(exitError)
+}
+
+// applyReport is the JSON document apply --json prints.
+type applyReport struct {
+	Plan      *engine.Plan      `json:"plan"`
+	Tables    []jsonTableResult `json:"tables"`
+	Models    []jsonModelResult `json:"models"`
+	Unplanned []jsonTableError  `json:"unplanned,omitempty"`
+	ExitCode  int               `json:"exit_code"`
+}
+
+type jsonTableResult struct {
+	Address    string `json:"address"`
+	Action     string `json:"action"`
+	Rows       int64  `json:"rows_read"`
+	Inserted   int64  `json:"inserted"`
+	Updated    int64  `json:"updated"`
+	Deleted    int64  `json:"deleted"`
+	Watermark  string `json:"watermark,omitempty"`
+	DurationMS int64  `json:"duration_ms"`
+	Error      string `json:"error,omitempty"`
+}
+
+type jsonModelResult struct {
+	Address    string `json:"address"`
+	DurationMS int64  `json:"duration_ms"`
+	Error      string `json:"error,omitempty"`
+}
+
+type jsonTableError struct {
+	Address string `json:"address"`
+	Error   string `json:"error"`
+}
+
+func (a *applyReport) add(tables []*engine.TableResult, models []*engine.ModelResult) {
+	for _, r := range tables {
+		jr := jsonTableResult{Address: r.Plan.Address, Action: string(r.Plan.Action),
+			Rows: r.Rows, Inserted: r.Change.Inserted, Updated: r.Change.Updated,
+			Deleted: r.Change.Deleted, Watermark: r.Watermark,
+			DurationMS: r.Duration.Milliseconds()}
+		if r.Err != nil {
+			jr.Error = r.Err.Error()
+		}
+		a.Tables = append(a.Tables, jr)
+	}
+	for _, m := range models {
+		jm := jsonModelResult{Address: m.Plan.Address, DurationMS: m.Duration.Milliseconds()}
+		if m.Err != nil {
+			jm.Error = m.Err.Error()
+		}
+		a.Models = append(a.Models, jm)
+	}
 }
 
 // clock is the apply clock.

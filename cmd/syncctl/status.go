@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/syncctl/syncctl/engine"
@@ -13,6 +14,7 @@ func runStatus(ctx context.Context, e *env, args []string) int {
 	var vf varFlags
 	vf.register(fs)
 	jsonOut := fs.Bool("json", false, "print machine-readable JSON")
+	targets := fs.StringArray("target", nil, "limit to a table `ADDR`ess (repeatable)")
 	if done, code := parseFlags(e, fs, help, args, "syncctl status [flags]"); done {
 		return code
 	}
@@ -25,6 +27,23 @@ func runStatus(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		fmt.Fprintf(e.stderr, "Error: %s\n", err)
 		return exitError
+	}
+	if len(*targets) > 0 {
+		var kept []*engine.TableStatus
+		for _, s := range sts {
+			for _, t := range *targets {
+				if s.Address == t || strings.HasPrefix(s.Address, t+"[") {
+					kept = append(kept, s)
+					break
+				}
+			}
+		}
+		if len(kept) == 0 {
+			fmt.Fprintf(e.stderr, "Error: no table matches --target %s; syncctl graph lists the addresses\n",
+				strings.Join(*targets, ", "))
+			return exitError
+		}
+		sts = kept
 	}
 	if *jsonOut {
 		writeJSON(e, sts)

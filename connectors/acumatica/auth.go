@@ -2,6 +2,7 @@ package acumatica
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"regexp"
 	"strings"
@@ -135,11 +136,19 @@ func setTokenFile(c *Config, v cty.Value) (string, string) {
 // attribute's value was known, so that offline validation stays quiet
 // about values it cannot see.
 func checkAuth(c *Config, auth cty.Value, r *ranges, known func(string) bool) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	if u, err := url.Parse(c.URL); err == nil && u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning,
+			Summary: "Credentials over plain http",
+			Detail: fmt.Sprintf("The url uses http:// for %s, so the "+
+				"password or token travels unencrypted. Use https:// "+
+				"unless the instance runs on this machine.", u.Hostname()),
+			Subject: r.attr("url")})
+	}
 	a := &c.Auth
 	if a.Type != AuthOAuth2 {
-		return nil
+		return diags
 	}
-	var diags hcl.Diagnostics
 	base := strings.TrimRight(c.URL, "/")
 	if a.AuthorizationURL == "" && base != "" {
 		a.AuthorizationURL = base + "/identity/connect/authorize"
@@ -199,4 +208,13 @@ func checkAuth(c *Config, auth cty.Value, r *ranges, known func(string) bool) hc
 			Subject: r.attr("auth.oauth2.scope")})
 	}
 	return diags
+}
+
+// isLoopback reports whether host names this machine.
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

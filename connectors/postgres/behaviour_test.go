@@ -391,8 +391,8 @@ func testInspect(t *testing.T, db string) {
 	missing := &Config{URL: strings.Replace(db, "syncctl_test_",
 		"syncctl_missing_", 1)}
 	d, err := missing.Inspect(ctx, nil)
-	if d != nil || err != nil {
-		t.Errorf("Inspect(missing database) = %v, %v; want nil, nil", d, err)
+	if d != nil || err == nil || !strings.Contains(err.Error(), "create the database first") {
+		t.Errorf("Inspect(missing database) = %v, %v; want an error saying to create it", d, err)
 	}
 
 	c := &Config{URL: db, Schema: "never_created"}

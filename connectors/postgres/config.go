@@ -426,8 +426,8 @@ func (c *Config) Open(ctx context.Context, log *slog.Logger) (connectors.Destina
 	return d, nil
 }
 
-// Inspect connects read-only, for plans. It returns (nil, nil) when the
-// database does not exist.
+// Inspect connects read-only, for plans. A database that does not exist
+// is an error, as it is for apply: syncctl never creates databases.
 func (c *Config) Inspect(ctx context.Context, log *slog.Logger) (connectors.Destination, error) {
 	d, err := open(ctx, c, log, true)
 	if err != nil || d == nil {

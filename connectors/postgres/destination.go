@@ -58,8 +58,8 @@ type Destination struct {
 
 var _ connectors.Destination = (*Destination)(nil)
 
-// open connects to the database of c. A read-only destination returns
-// (nil, nil) when the database does not exist, and creates nothing.
+// open connects to the database of c. A read-only destination creates
+// nothing.
 func open(ctx context.Context, c *Config, log *slog.Logger, readOnly bool) (*Destination, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -77,8 +77,10 @@ func open(ctx context.Context, c *Config, log *slog.Logger, readOnly bool) (*Des
 	})
 	if err != nil {
 		pool.close()
-		if readOnly && sqlState(err) == codeInvalidCatalog {
-			return nil, nil
+		if sqlState(err) == codeInvalidCatalog {
+			// syncctl creates schemas and tables, never databases.
+			return nil, c.redact(fmt.Errorf("connect to %s: %w; create the database first (CREATE DATABASE), syncctl creates only schemas and tables",
+				c.Describe(), err))
 		}
 		return nil, c.redact(fmt.Errorf("connect to %s: %w",
 			c.Describe(), err))
