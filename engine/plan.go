@@ -404,7 +404,9 @@ func (tp *TablePlan) checkShape(cur *connectors.Table) {
 			extra = append(extra, c.Name)
 		}
 	}
-	keyChanged := len(cur.Key) > 0 && !slices.Equal(cur.Key, tp.table.Key)
+	// Only the set of key columns matters: their order does not change
+	// which rows are unique.
+	keyChanged := len(cur.Key) > 0 && !sameSet(cur.Key, tp.table.Key)
 	if !keyChanged && len(extra) == 0 {
 		return
 	}
@@ -681,4 +683,17 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// sameSet reports whether a and b hold the same strings.
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
 }

@@ -190,6 +190,9 @@ func (ws *Workspace) buildGraph() hcl.Diagnostics {
 	}
 	ws.Graph = g
 	var diags hcl.Diagnostics
+	for _, m := range ws.Models {
+		diags = append(diags, ws.checkModel(m)...)
+	}
 	for _, c := range g.Cycles() {
 		r := decl[c[0]]
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError,
@@ -266,4 +269,31 @@ func (ws *Workspace) sortedTables() []*TableNode {
 	ts := append([]*TableNode(nil), ws.Tables...)
 	sort.SliceStable(ts, func(i, j int) bool { return ts[i].Addr() < ts[j].Addr() })
 	return ts
+}
+
+// checkModel reports a model that depends on itself, or that reads a
+// table another destination holds.
+func (ws *Workspace) checkModel(m *ModelNode) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	r := m.Inst.Block.DeclRange
+	for _, dep := range m.Inst.DependsOn {
+		if dep == m.Inst.Addr {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError,
+				Summary: "Model depends on itself",
+				Detail:  fmt.Sprintf("%s names itself in its SQL or depends_on; remove the reference.", m.Inst.Addr),
+				Subject: &r})
+		}
+		for _, t := range ws.Tables {
+			if t.Inst.Block.Addr() != dep || t.Destination == nil || m.Destination == nil || t.Destination == m.Destination {
+				continue
+			}
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError,
+				Summary: "Model reads a table of another destination",
+				Detail: fmt.Sprintf("%s runs in %s, but %s is loaded into %s; a model can read only tables of its own destination.",
+					m.Inst.Addr, m.Destination.Inst.Addr, dep, t.Destination.Inst.Addr),
+				Subject: &r})
+			break
+		}
+	}
+	return diags
 }

@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/gohcl"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
+	"github.com/zclconf/go-cty/cty/gocty"
 )
 
 // SensitiveMark marks values that must never be shown.
@@ -336,11 +336,11 @@ func (c *Config) evalTable(t *Table, key string, ctx *hcl.EvalContext, inst *Ins
 		diags = append(diags, decodeString(t.DestinationTable, ctx, &ti.DestTable, "destination_table")...)
 	}
 	if t.PrimaryKey != nil {
-		diags = append(diags, gohcl.DecodeExpression(t.PrimaryKey.Expr, ctx, &ti.PrimaryKey)...)
+		diags = append(diags, decodeExpr(t.PrimaryKey.Expr, ctx, &ti.PrimaryKey)...)
 		diags = append(diags, checkColumnList(t.PrimaryKey, ti.PrimaryKey)...)
 	}
 	if t.BatchSize != nil {
-		d := gohcl.DecodeExpression(t.BatchSize.Expr, ctx, &ti.BatchSize)
+		d := decodeExpr(t.BatchSize.Expr, ctx, &ti.BatchSize)
 		diags = append(diags, d...)
 		if !d.HasErrors() && (ti.BatchSize < 1 || ti.BatchSize > MaxBatchSize) {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError,
@@ -489,7 +489,7 @@ func evalTracking(t *Table, ti *TableInstance, ctx *hcl.EvalContext) hcl.Diagnos
 				Detail:  "Date tracking needs column, the last-modified date column to read incrementally, for example column = \"LastModifiedDateTime\".",
 				Subject: tr.DeclRange.Ptr()})
 		}
-		if t.PrimaryKey == nil {
+		if t.PrimaryKey == nil || emptyList(t.PrimaryKey, ctx) {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError,
 				Summary: "Date tracking requires a primary key",
 				Detail:  "Incremental reads re-read rows and merge them by key. Add primary_key = [\"...\"] to the table, or use tracking type \"none\".",
@@ -522,18 +522,18 @@ func ParseDuration(s string) (time.Duration, error) {
 func evalColumns(t *Table, ti *TableInstance, ctx *hcl.EvalContext) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	if t.Columns != nil {
-		diags = append(diags, gohcl.DecodeExpression(t.Columns.Expr, ctx, &ti.Columns)...)
+		diags = append(diags, decodeExpr(t.Columns.Expr, ctx, &ti.Columns)...)
 		diags = append(diags, checkColumnList(t.Columns, ti.Columns)...)
 		if ti.Columns == nil {
 			ti.Columns = []string{}
 		}
 	}
 	if t.Exclude != nil {
-		diags = append(diags, gohcl.DecodeExpression(t.Exclude.Expr, ctx, &ti.Exclude)...)
+		diags = append(diags, decodeExpr(t.Exclude.Expr, ctx, &ti.Exclude)...)
 		diags = append(diags, checkColumnList(t.Exclude, ti.Exclude)...)
 	}
 	if t.Rename != nil {
-		diags = append(diags, gohcl.DecodeExpression(t.Rename.Expr, ctx, &ti.Rename)...)
+		diags = append(diags, decodeExpr(t.Rename.Expr, ctx, &ti.Rename)...)
 		seen := map[string]string{}
 		for from, to := range ti.Rename {
 			if to == "" || strings.HasPrefix(to, "_") {
@@ -605,4 +605,42 @@ func (c *Config) checkTableDeps() hcl.Diagnostics {
 		diags = append(diags, checkDeclared(t.DependsOn, declared)...)
 	}
 	return diags
+}
+
+// decodeExpr evaluates expr into target like gohcl.DecodeExpression,
+// but accepts sensitive (marked) values, which gohcl refuses, and leaves
+// target alone when the value is not known yet (offline validation).
+func decodeExpr(expr hcl.Expression, ctx *hcl.EvalContext, target any) hcl.Diagnostics {
+	v, diags := expr.Value(ctx)
+	if diags.HasErrors() {
+		return diags
+	}
+	v, _ = v.UnmarkDeep()
+	if !v.IsWhollyKnown() {
+		return diags
+	}
+	ty, err := gocty.ImpliedType(target)
+	if err == nil {
+		v, err = convert.Convert(v, ty)
+	}
+	if err == nil {
+		err = gocty.FromCtyValue(v, target)
+	}
+	if err != nil {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError,
+			Summary: "Unsuitable value type",
+			Detail:  fmt.Sprintf("Unsuitable value: %s.", err),
+			Subject: expr.Range().Ptr(), Expression: expr, EvalContext: ctx})
+	}
+	return diags
+}
+
+// emptyList reports whether a attribute is a known, empty list.
+func emptyList(a *hcl.Attribute, ctx *hcl.EvalContext) bool {
+	v, diags := a.Expr.Value(ctx)
+	if diags.HasErrors() {
+		return false
+	}
+	v, _ = v.UnmarkDeep()
+	return v.IsWhollyKnown() && !v.IsNull() && v.CanIterateElements() && v.LengthInt() == 0
 }

@@ -63,11 +63,13 @@ func (c *Config) variableValues(opts Options, funcs map[string]function.Function
 		v := c.Variables[n]
 		val, d := v.value(raw, opts.Offline)
 		diags = append(diags, d...)
-		if !d.HasErrors() {
-			diags = append(diags, v.validate(val, funcs)...)
-		}
+		// Mark first: diagnostics of the validation rules then never
+		// quote a sensitive value.
 		if v.Sensitive {
 			val = val.Mark(SensitiveMark)
+		}
+		if !d.HasErrors() {
+			diags = append(diags, v.validate(val, funcs)...)
 		}
 		vals[n] = val
 		delete(raw, n)
@@ -118,8 +120,8 @@ func (v *Variable) value(raw map[string]rawValue, offline bool) (cty.Value, hcl.
 		if d.HasErrors() {
 			return cty.UnknownVal(v.Type), hcl.Diagnostics{{Severity: hcl.DiagError,
 				Summary: "Invalid value for variable",
-				Detail: fmt.Sprintf("%s sets %q to %q, which is not a %s. Write it in HCL syntax, for example %s.",
-					r.from, v.Name, r.str, typeexpr.TypeString(v.Type), example(v.Type)),
+				Detail: fmt.Sprintf("%s sets %q to %s, which is not a %s. Write it in HCL syntax, for example %s.",
+					r.from, v.Name, v.show(r.str), typeexpr.TypeString(v.Type), example(v.Type)),
 				Subject: r.rng}}
 		}
 	}
@@ -165,4 +167,12 @@ func example(ty cty.Type) string {
 		return `--var 'name={ key = "value" }'`
 	}
 	return `--var 'name="value"'`
+}
+
+// show quotes a raw value for a diagnostic, unless it is sensitive.
+func (v *Variable) show(raw string) string {
+	if v.Sensitive {
+		return "a sensitive value"
+	}
+	return fmt.Sprintf("%q", raw)
 }

@@ -163,6 +163,10 @@ func runApply(ctx context.Context, e *env, args []string) int {
 		// A saved plan was reviewed already.
 		*auto = true
 	}
+	if pf.parallelism < 1 {
+		fmt.Fprintf(e.stderr, "Error: --parallelism is %d; it must be 1 or more\n", pf.parallelism)
+		return exitError
+	}
 	if pf.jsonOut && !*auto {
 		fmt.Fprintln(e.stderr, "Error: apply --json cannot ask for confirmation; add --auto-approve or apply a saved plan file")
 		return exitError
@@ -215,9 +219,9 @@ func runApply(ctx context.Context, e *env, args []string) int {
 	if len(r.Plan.Tables)+len(r.Plan.Models) == 0 {
 		return finish(exitOK)
 	}
-	if !*auto && !confirm(e) {
+	if !*auto && !confirm(ctx, e) {
 		fmt.Fprintln(e.stdout, "\nApply cancelled.")
-		return exitError
+		return exitCodeFor(ctx, exitError)
 	}
 	fmt.Fprintln(out.stdout)
 	v := newApplyView(out)
@@ -291,14 +295,27 @@ func (a *applyReport) add(tables []*engine.TableResult, models []*engine.ModelRe
 // clock is the apply clock.
 func clock() time.Time { return time.Now() }
 
-func confirm(e *env) bool {
+// confirm asks for "yes"; an interrupt while waiting answers no.
+func confirm(ctx context.Context, e *env) bool {
 	fmt.Fprint(e.stdout, "\nDo you want to perform these actions? Only 'yes' will be accepted.\n  Enter a value: ")
-	line, err := bufio.NewReader(e.stdin).ReadString('\n')
-	if err != nil && line == "" {
+	answer := make(chan string, 1)
+	go func() {
+		line, err := bufio.NewReader(e.stdin).ReadString('\n')
+		if err != nil && line == "" {
+			line = ""
+		}
+		answer <- line
+	}()
+	select {
+	case line := <-answer:
+		if line == "" {
+			fmt.Fprintln(e.stdout)
+		}
+		return strings.TrimSpace(line) == "yes"
+	case <-ctx.Done():
 		fmt.Fprintln(e.stdout)
 		return false
 	}
-	return strings.TrimSpace(line) == "yes"
 }
 
 func exitCodeFor(ctx context.Context, code int) int {

@@ -99,7 +99,7 @@ func renderPlan(e *env, p *engine.Plan) {
 		fmt.Fprintf(w, ", %d to recreate", n)
 	}
 	if len(p.Models) > 0 {
-		fmt.Fprintf(w, ", %d models to refresh", len(p.Models))
+		fmt.Fprintf(w, ", %s to refresh", plural(len(p.Models), "model"))
 	}
 	fmt.Fprintln(w, ".")
 }
