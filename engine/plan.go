@@ -113,6 +113,9 @@ type Planner struct {
 	// Targets limits the plan to these addresses (exact, or a table block
 	// address covering all its instances). Empty plans everything.
 	Targets []string
+	// Reload forces a full reload of these addresses (as Targets match
+	// them), whatever their state: rows are read again and swapped in.
+	Reload []string
 }
 
 // TableError is a failure that concerns one table instance.
@@ -230,7 +233,7 @@ func (p *Planner) plan(ctx context.Context, s *session) (*Plan, hcl.Diagnostics,
 		if !p.targeted(t) {
 			continue
 		}
-		tp, d, err := planTable(ctx, s, t)
+		tp, d, err := planTable(ctx, s, t, matches(p.Reload, t))
 		diags = append(diags, d...)
 		if err != nil {
 			errs = append(errs, &TableError{Addr: t.Addr(), Err: err})
@@ -254,7 +257,7 @@ func (p *Planner) checkTargets() hcl.Diagnostics {
 		known = append(known, m.Inst.Addr)
 	}
 	var diags hcl.Diagnostics
-	for _, a := range p.Targets {
+	for _, a := range append(append([]string(nil), p.Targets...), p.Reload...) {
 		if slices.Contains(known, a) {
 			continue
 		}
@@ -264,7 +267,7 @@ func (p *Planner) checkTargets() hcl.Diagnostics {
 		}
 		detail += " Addresses look like table.NAME, table.NAME[\"KEY\"] or model.NAME; syncctl graph lists them."
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError,
-			Summary: "Unknown --target", Detail: detail})
+			Summary: "Unknown table address", Detail: detail})
 	}
 	return diags
 }
@@ -302,10 +305,12 @@ func editDistance(a, b string) int {
 }
 
 func (p *Planner) targeted(t *TableNode) bool {
-	if len(p.Targets) == 0 {
-		return true
-	}
-	for _, a := range p.Targets {
+	return len(p.Targets) == 0 || matches(p.Targets, t)
+}
+
+// matches reports whether addrs names t or its block.
+func matches(addrs []string, t *TableNode) bool {
+	for _, a := range addrs {
 		if a == t.Addr() || a == t.Inst.Block.Addr() {
 			return true
 		}
@@ -314,7 +319,7 @@ func (p *Planner) targeted(t *TableNode) bool {
 }
 
 // planTable decides the action of one table instance.
-func planTable(ctx context.Context, s *session, t *TableNode) (*TablePlan, hcl.Diagnostics, error) {
+func planTable(ctx context.Context, s *session, t *TableNode, reload bool) (*TablePlan, hcl.Diagnostics, error) {
 	ti := t.Inst
 	src, err := s.source(ctx, t.Source)
 	if err != nil {
@@ -383,6 +388,10 @@ func planTable(ctx context.Context, s *session, t *TableNode) (*TablePlan, hcl.D
 	tp.decide(cur != nil, hasState, st)
 	if cur != nil {
 		tp.checkShape(cur)
+	}
+	if reload && cur != nil && tp.Action != ActionRecreate && tp.Action != ActionCreate {
+		tp.Action, tp.Since, tp.Watermark, tp.Cursor = ActionReload, "", "", ""
+		tp.Reason = "--reload asks for it: every row is read again and swapped in, rows no longer in the source are deleted"
 	}
 	tp.read = tp.readRequest()
 	tp.Request = src.Request(tp.read)

@@ -83,6 +83,7 @@ func runValidate(_ context.Context, e *env, args []string) int {
 type planFlags struct {
 	varFlags
 	targets     []string
+	reload      []string
 	parallelism int
 	jsonOut     bool
 }
@@ -90,6 +91,7 @@ type planFlags struct {
 func (p *planFlags) register(fs *pflag.FlagSet) {
 	p.varFlags.register(fs)
 	fs.StringArrayVar(&p.targets, "target", nil, "limit to a table `ADDR`ess, e.g. table.orders or table.orders[\"Company\"] (repeatable)")
+	fs.StringArrayVar(&p.reload, "reload", nil, "read every row of table `ADDR` again and swap them in, whatever its watermark (repeatable)")
 	fs.IntVar(&p.parallelism, "parallelism", 4, "how many sources to read at once")
 	fs.BoolVar(&p.jsonOut, "json", false, "print machine-readable JSON")
 }
@@ -107,7 +109,7 @@ func runPlan(ctx context.Context, e *env, args []string) int {
 	if !ok {
 		return exitError
 	}
-	p := &engine.Planner{WS: ws, Log: e.log, Targets: pf.targets}
+	p := &engine.Planner{WS: ws, Log: e.log, Targets: pf.targets, Reload: pf.reload}
 	plan, diags, errs := p.Plan(ctx)
 	printDiags(e, ws, diags)
 	if diags.HasErrors() && len(plan.Tables) == 0 {
@@ -192,7 +194,7 @@ func runApply(ctx context.Context, e *env, args []string) int {
 	if !ok {
 		return finish(exitError)
 	}
-	p := &engine.Planner{WS: ws, Log: e.log, Targets: pf.targets}
+	p := &engine.Planner{WS: ws, Log: e.log, Targets: pf.targets, Reload: pf.reload}
 	r, diags, errs := p.Begin(ctx)
 	defer r.Close()
 	report.Plan = r.Plan
