@@ -190,7 +190,8 @@ func runApply(ctx context.Context, e *env, args []string) int {
 		return code
 	}
 
-	ws, _, ok := load(e, pf.options(false), false)
+	ws, ldiags, ok := load(e, pf.options(false), false)
+	report.Diagnostics = validateJSON(ws, ldiags).Diagnostics
 	if !ok {
 		return finish(exitError)
 	}
@@ -198,6 +199,7 @@ func runApply(ctx context.Context, e *env, args []string) int {
 	r, diags, errs := p.Begin(ctx)
 	defer r.Close()
 	report.Plan = r.Plan
+	report.Diagnostics = append(report.Diagnostics, validateJSON(ws, diags).Diagnostics...)
 	for _, err := range errs {
 		report.Unplanned = append(report.Unplanned, jsonTableError{err.Addr, err.Err.Error()})
 	}
@@ -248,7 +250,9 @@ type applyReport struct {
 	Tables    []jsonTableResult `json:"tables"`
 	Models    []jsonModelResult `json:"models"`
 	Unplanned []jsonTableError  `json:"unplanned,omitempty"`
-	ExitCode  int               `json:"exit_code"`
+	// Diagnostics are the configuration's errors and warnings.
+	Diagnostics []jsonDiag `json:"diagnostics"`
+	ExitCode    int        `json:"exit_code"`
 }
 
 type jsonTableResult struct {

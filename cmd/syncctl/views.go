@@ -43,13 +43,16 @@ type jsonRange struct {
 	EndCol   int    `json:"end_column"`
 }
 
-func validateJSON(ws *engine.Workspace, diags hcl.Diagnostics) any {
-	out := struct {
-		Valid       bool       `json:"valid"`
-		Errors      int        `json:"error_count"`
-		Warnings    int        `json:"warning_count"`
-		Diagnostics []jsonDiag `json:"diagnostics"`
-	}{Valid: !diags.HasErrors(), Diagnostics: []jsonDiag{}}
+// validateReport is the JSON document validate --json prints.
+type validateReport struct {
+	Valid       bool       `json:"valid"`
+	Errors      int        `json:"error_count"`
+	Warnings    int        `json:"warning_count"`
+	Diagnostics []jsonDiag `json:"diagnostics"`
+}
+
+func validateJSON(ws *engine.Workspace, diags hcl.Diagnostics) *validateReport {
+	out := &validateReport{Valid: !diags.HasErrors(), Diagnostics: []jsonDiag{}}
 	for _, d := range diags {
 		jd := jsonDiag{Severity: "error", Summary: d.Summary, Detail: d.Detail}
 		if d.Severity == hcl.DiagWarning {
