@@ -133,6 +133,27 @@ type Destination interface {
 	Close() error
 }
 
+// Stager is implemented by destinations that can do part of a Merge
+// before it commits. The engine stages a batch on the goroutine that
+// reads, while the batch before it commits, so that preparing rows for
+// the database overlaps with the database's commit work.
+type Stager interface {
+	// Stage prepares Merge(ctx, t, rows, deletes, st) without writing
+	// anything visible. The engine stages and commits one table's batches
+	// in order, one commit at a time, and commits or discards every
+	// Staged it gets.
+	Stage(ctx context.Context, t *Table, rows, deletes [][]any) (Staged, error)
+}
+
+// Staged is a merge prepared by Stage.
+type Staged interface {
+	// Commit runs the merge, saving st, as Merge does. It releases what
+	// Stage took, whatever its outcome.
+	Commit(ctx context.Context, st *State) (Change, error)
+	// Discard releases what Stage took when Commit will not run.
+	Discard()
+}
+
 // Replacement is a full reload in progress: rows go to staging, and Commit
 // swaps them in for the tenant's rows in one transaction.
 type Replacement interface {

@@ -310,8 +310,17 @@ func (l *loader) incremental(ctx context.Context) error {
 		rows, deletes := l.batch.split(l.tp.Tenant)
 		l.batch.reset()
 		st := l.state(cursor, handed)
-		handed += int64(len(rows) + len(deletes))
-		return p.send(func() error { return l.commit(ctx, rows, deletes, st) })
+		n := len(rows) + len(deletes)
+		handed += int64(n)
+		merge, discard, err := l.stage(ctx, rows, deletes)
+		if err != nil {
+			return err
+		}
+		err = p.send(func() error { return l.commit(merge, n, st) })
+		if err != nil {
+			discard()
+		}
+		return err
 	}
 	flush := func() error {
 		if l.batch.len() == 0 {
@@ -363,18 +372,37 @@ func (l *loader) incremental(ctx context.Context) error {
 	return err
 }
 
-// commit merges one batch with its state row. It runs on the pipe, and
-// is the only writer of l.res while the pipe is open.
-func (l *loader) commit(ctx context.Context, rows, deletes [][]any, st *connectors.State) error {
-	ch, err := l.dst.Merge(ctx, l.tp.table, rows, deletes, st)
+// stage prepares the merge of one batch. A destination that can stage
+// does part of the work now, on the reading goroutine; discard releases
+// it when the merge will not run.
+func (l *loader) stage(ctx context.Context, rows, deletes [][]any) (merge func(*connectors.State) (connectors.Change, error), discard func(), err error) {
+	if s, ok := l.dst.(connectors.Stager); ok {
+		staged, err := s.Stage(ctx, l.tp.table, rows, deletes)
+		if err != nil {
+			return nil, nil, err
+		}
+		return func(st *connectors.State) (connectors.Change, error) {
+			return staged.Commit(ctx, st)
+		}, staged.Discard, nil
+	}
+	return func(st *connectors.State) (connectors.Change, error) {
+		return l.dst.Merge(ctx, l.tp.table, rows, deletes, st)
+	}, func() {}, nil
+}
+
+// commit merges one batch of n rows and deletions with its state row. It
+// runs on the pipe, and is the only writer of l.res while the pipe is
+// open.
+func (l *loader) commit(merge func(*connectors.State) (connectors.Change, error), n int, st *connectors.State) error {
+	ch, err := merge(st)
 	if err != nil {
 		return err
 	}
-	l.res.Rows += int64(len(rows) + len(deletes))
+	l.res.Rows += int64(n)
 	l.res.Change.Add(ch)
 	l.res.Watermark = st.Watermark
-	if len(rows) > 0 {
-		l.log.Debug("batch committed", "rows", len(rows), "watermark", st.Watermark, "serial", st.Serial)
+	if n > 0 {
+		l.log.Debug("batch committed", "rows", n, "watermark", st.Watermark, "serial", st.Serial)
 		if l.opts.Observer != nil {
 			l.opts.Observer.BatchCommitted(l.tp, l.res.Rows, l.res.Change)
 		}

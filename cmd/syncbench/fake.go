@@ -125,7 +125,9 @@ type pages struct {
 }
 
 // savePages saves the entity's metadata and its rows as pages of
-// pageSize rows, exactly as the service sends them, in dir.
+// pageSize rows, exactly as the service sends them, in dir. The rows
+// come in the order syncctl reads them, by (LastModifiedDateTime, key):
+// the order in which keys reach the destination's index matters.
 func (f *fake) savePages(ctx context.Context, dir string, rows, pageSize int) (*pages, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -135,7 +137,8 @@ func (f *fake) savePages(ctx context.Context, dir string, rows, pageSize int) (*
 		return nil, err
 	}
 	for skip := 0; skip < rows; skip += pageSize {
-		u := fmt.Sprintf("%s%s?$top=%d&$skip=%d", f.root(), entity, pageSize, skip)
+		u := fmt.Sprintf("%s%s?$orderby=%s&$top=%d&$skip=%d", f.root(), entity,
+			readOrder, pageSize, skip)
 		name := filepath.Join(dir, fmt.Sprintf("page-%05d.json", len(p.files)))
 		if err := f.saveTo(ctx, u, name, &p.bytes); err != nil {
 			return nil, err
@@ -146,6 +149,9 @@ func (f *fake) savePages(ctx context.Context, dir string, rows, pageSize int) (*
 }
 
 const metadataFile = "metadata.xml"
+
+// readOrder is the order of an incremental read of SalesOrders.
+const readOrder = "LastModifiedDateTime,OrderType,OrderNbr"
 
 func (f *fake) saveTo(ctx context.Context, u, name string, total *int64) error {
 	out, err := os.Create(name)

@@ -22,6 +22,7 @@ type config struct {
 	pageSize    int
 	batchSize   int
 	memoryLimit string
+	threads     int
 	jsonLimit   string
 	postgres    bool
 	pgHost      string
@@ -29,6 +30,7 @@ type config struct {
 	pgUser      string
 	timeout     time.Duration
 	profileDir  string
+	runs        int
 }
 
 var errHelp = errors.New("help requested")
@@ -61,6 +63,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.batchSize, "batch-size", 10_000, "table batch_size")
 	fs.StringVar(&c.memoryLimit, "memory-limit", defaultMemoryLimit,
 		"DuckDB memory_limit of the destination and baselines")
+	fs.IntVar(&c.threads, "threads", 1,
+		"DuckDB threads of the destination and baseline (c); 0 for DuckDB's default")
 	fs.StringVar(&c.jsonLimit, "read-json-memory-limit", "",
 		"DuckDB memory_limit of baseline (a) (default DuckDB's own, 80% of RAM)")
 	fs.BoolVar(&c.postgres, "postgres", true,
@@ -72,6 +76,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		"PostgreSQL user (trust authentication)")
 	fs.DurationVar(&c.timeout, "timeout", 10*time.Minute,
 		"deadline of each measured child process")
+	fs.IntVar(&c.runs, "runs", 3,
+		"runs of each full load and baseline; the fastest counts")
 	fs.StringVar(&c.profileDir, "cpuprofile-dir", "",
 		"write a CPU profile of every syncctl full load into `directory`")
 	if err := fs.Parse(args); err != nil {
@@ -90,6 +96,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		if !fs.Changed("out") {
 			c.out = ""
 		}
+	}
+	if c.runs < 1 {
+		return nil, fmt.Errorf("--runs must be at least 1, got %d", c.runs)
 	}
 	for _, n := range c.sizes {
 		if n < 100 {

@@ -116,7 +116,8 @@ func pgType(c connectors.Column) string {
 // postgresCopy is baseline (c) for PostgreSQL: the decoded rows
 // (decoding not timed) sent with COPY, batch by batch, into an empty
 // table shaped as syncctl's, with its primary key.
-func postgresCopy(ctx context.Context, a baselineArgs, ent *connectors.Entity, files []string) (baselineOutput, error) {
+func postgresCopy(ctx context.Context, a baselineArgs,
+	ent *connectors.Entity, files []string) (baselineOutput, error) {
 	var out baselineOutput
 	c, err := pgx.Connect(ctx, a.pgConn)
 	if err != nil {
@@ -134,6 +135,9 @@ func postgresCopy(ctx context.Context, a baselineArgs, ent *connectors.Entity, f
 		keys = append(keys, quoteIdent(k))
 	}
 	const table = "copy_baseline"
+	if _, err := c.Exec(ctx, "DROP TABLE IF EXISTS "+table); err != nil {
+		return out, err
+	}
 	ddl := fmt.Sprintf("CREATE TABLE %s (%s, PRIMARY KEY (%s))", table,
 		strings.Join(defs, ", "), strings.Join(keys, ", "))
 	if _, err := c.Exec(ctx, ddl); err != nil {

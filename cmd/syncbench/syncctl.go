@@ -23,7 +23,8 @@ type usage struct {
 
 // measure runs cmd to completion with a deadline and returns its wall
 // time and resource usage, with its stdout and stderr.
-func measure(ctx context.Context, timeout time.Duration, name string, args []string, env []string) (usage, []byte, []byte, error) {
+func measure(ctx context.Context, timeout time.Duration, name string,
+	args, env []string) (usage, []byte, []byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
@@ -69,12 +70,16 @@ type destination struct {
 	hcl  string // the destination block
 }
 
-func duckdbDestination(path, memoryLimit string) destination {
+func duckdbDestination(path, memoryLimit string, threads int) destination {
+	extra := ""
+	if threads > 0 {
+		extra = fmt.Sprintf("  threads      = %d\n", threads)
+	}
 	return destination{name: "duckdb", hcl: fmt.Sprintf(`destination "duckdb" "bench" {
   path         = %q
   memory_limit = %q
-}
-`, path, memoryLimit)}
+%s}
+`, path, memoryLimit, extra)}
 }
 
 func postgresDestination(host string, port int, user, database string) destination {

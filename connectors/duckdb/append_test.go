@@ -91,3 +91,53 @@ func TestMergeFastPath(t *testing.T) {
 		t.Errorf("%d rows stored; want %d", n, len(want))
 	}
 }
+
+// TestStageDiscard checks that a staged batch writes nothing until it
+// commits, and nothing at all when discarded.
+func TestStageDiscard(t *testing.T) {
+	ctx := context.Background()
+	d, err := OpenPath(ctx, filepath.Join(t.TempDir(), "t.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	tbl := fastTable()
+	if err := d.Prepare(ctx, tbl); err != nil {
+		t.Fatal(err)
+	}
+	run := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	count := func() int {
+		var n int
+		if err := d.DB().QueryRowContext(ctx, "SELECT count(*) FROM fast").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	discarded, err := d.Stage(ctx, tbl, [][]any{{"1", "a", "Company", run}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The next batch is staged while the one before waits, as the
+	// engine does.
+	kept, err := d.Stage(ctx, tbl, [][]any{{"2", "b", "Company", run}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := count(); n != 0 {
+		t.Errorf("%d rows visible after Stage; want 0", n)
+	}
+	discarded.Discard()
+	st := &connectors.State{Table: "fast", Tenant: "Company", Address: "table.fast"}
+	if ch, err := kept.Commit(ctx, st); err != nil || ch.Inserted != 1 {
+		t.Fatalf("Commit = %+v, %v; want 1 inserted", ch, err)
+	}
+	if n := count(); n != 1 {
+		t.Errorf("%d rows stored; want 1", n)
+	}
+
+	// A value that does not fit fails the batch when it is staged.
+	bad := [][]any{{"3", int64(3), "Company", run}}
+	if _, err := d.Stage(ctx, tbl, bad, nil); err == nil {
+		t.Errorf("Stage of an integer in a string column succeeded")
+	}
+}

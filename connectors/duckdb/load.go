@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	sqldriver "database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -108,11 +109,16 @@ func (s *stage) close() error {
 
 // Merge upserts rows into t by key and saves st, in one transaction.
 func (d *Destination) Merge(ctx context.Context, t *connectors.Table, rows, deletes [][]any, st *connectors.State) (connectors.Change, error) {
-	if len(rows) > 0 && len(deletes) == 0 {
-		if ch, done, err := d.appendNew(ctx, t, rows, st); done || err != nil {
-			return ch, err
-		}
+	s, err := d.Stage(ctx, t, rows, deletes)
+	if err != nil {
+		return connectors.Change{}, err
 	}
+	return s.Commit(ctx, st)
+}
+
+// merge is Merge's general path: the rows are staged in a temporary
+// table and merged by key.
+func (d *Destination) merge(ctx context.Context, t *connectors.Table, rows, deletes [][]any, st *connectors.State) (connectors.Change, error) {
 	var ch connectors.Change
 	s, err := d.newStage(ctx, t)
 	if err != nil {
@@ -335,22 +341,32 @@ func (d *Destination) States(ctx context.Context) ([]connectors.State, error) {
 }
 
 // saveState upserts st inside the caller's transaction and sets its new
-// serial.
+// serial. A table's state row exists after its first commit, so the
+// usual case is one UPDATE, which leaves the primary key's index alone.
 func saveState(ctx context.Context, c *sql.Conn, st *connectors.State) error {
 	if st == nil {
 		return nil
 	}
-	var serial int64
-	err := c.QueryRowContext(ctx, `SELECT coalesce(max(serial), 0) FROM "_syncctl_state"
-		WHERE table_name = ? AND tenant = ?`, st.Table, st.Tenant).Scan(&serial)
-	if err != nil {
-		return fmt.Errorf("read state of %s: %w", st.Address, err)
-	}
-	st.Serial = serial + 1
 	if st.UpdatedAt.IsZero() {
 		st.UpdatedAt = time.Now().UTC()
 	}
-	_, err = c.ExecContext(ctx, `INSERT OR REPLACE INTO "_syncctl_state"
+	err := c.QueryRowContext(ctx, `UPDATE "_syncctl_state" SET address = ?,
+		watermark = ?, watermark_at = ?, watermark_type = ?, cursor = ?,
+		config_hash = ?, schema_hash = ?, serial = coalesce(serial, 0) + 1,
+		run_started = ?, run_rows = ?, updated_at = ?, format_version = ?
+		WHERE table_name = ? AND tenant = ? RETURNING serial`,
+		st.Address, nullString(st.Watermark), nullTime(st.WatermarkAt),
+		nullString(st.WatermarkType), nullString(st.Cursor), st.ConfigHash,
+		st.SchemaHash, nullTime(st.RunStarted), st.RunRows, st.UpdatedAt,
+		stateFormat, st.Table, st.Tenant).Scan(&st.Serial)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("save state of %s: %w", st.Address, err)
+	}
+	st.Serial = 1
+	_, err = c.ExecContext(ctx, `INSERT INTO "_syncctl_state"
 		(table_name, tenant, address, watermark, watermark_at, watermark_type,
 		 cursor, config_hash, schema_hash, serial, run_started, run_rows,
 		 updated_at, format_version)
