@@ -258,7 +258,7 @@ func (b *bench) targets() []target {
 	if a := b.find(n, destDuckDB, kindReadJSON); full != nil && a != nil {
 		r := ratio(full, a)
 		t.known, t.met = true, r >= readJSONTarget
-		t.detail = fmt.Sprintf("%.2fx at %s", r, at)
+		t.detail = fmt.Sprintf("%.3fx at %s", r, at)
 	}
 	ts = append(ts, t)
 
@@ -271,7 +271,7 @@ func (b *bench) targets() []target {
 		}
 		r := ratio(full, slower)
 		t.known, t.met = true, r >= slowerOfTarget
-		t.detail = fmt.Sprintf("%.0f%% of %s at %s", 100*r, which, at)
+		t.detail = fmt.Sprintf("%.1f%% of %s at %s", 100*r, which, at)
 	}
 	ts = append(ts, t)
 
