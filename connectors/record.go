@@ -100,15 +100,16 @@ func (e *Entity) Similar(name string) string {
 		if strings.EqualFold(c.Name, name) {
 			return c.Name
 		}
-		if d := distance(strings.ToLower(c.Name), strings.ToLower(name)); d < bestDist {
+		if d := EditDistance(strings.ToLower(c.Name), strings.ToLower(name)); d < bestDist {
 			best, bestDist = c.Name, d
 		}
 	}
 	return best
 }
 
-// distance is the Levenshtein edit distance between a and b.
-func distance(a, b string) int {
+// EditDistance is the Levenshtein edit distance between a and b, used
+// for "did you mean" hints.
+func EditDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	cur := make([]int, len(b)+1)
 	for j := range prev {

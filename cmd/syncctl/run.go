@@ -11,6 +11,8 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/syncctl/syncctl/connectors"
+
 	_ "github.com/syncctl/syncctl/connectors/acumatica"
 	_ "github.com/syncctl/syncctl/connectors/duckdb"
 	_ "github.com/syncctl/syncctl/connectors/postgres"
@@ -167,7 +169,7 @@ func suggest(name string, names []string) string {
 	best, bestDist := "", 3
 	sort.Strings(names)
 	for _, n := range names {
-		if d := levenshtein(name, n); d < bestDist {
+		if d := connectors.EditDistance(name, n); d < bestDist {
 			best, bestDist = n, d
 		}
 	}
@@ -175,26 +177,6 @@ func suggest(name string, names []string) string {
 		return ""
 	}
 	return fmt.Sprintf(" Did you mean %q?", best)
-}
-
-func levenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // newFlags creates a command's flag set with the shared --verbosity and

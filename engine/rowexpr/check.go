@@ -483,30 +483,9 @@ func similar(name string, names []string) string {
 		if strings.EqualFold(n, name) {
 			return n
 		}
-		if d := distance(strings.ToLower(n), strings.ToLower(name)); d < bestDist {
+		if d := connectors.EditDistance(strings.ToLower(n), strings.ToLower(name)); d < bestDist {
 			best, bestDist = n, d
 		}
 	}
 	return best
-}
-
-// distance is the Levenshtein distance between a and b.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

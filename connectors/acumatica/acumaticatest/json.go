@@ -12,7 +12,7 @@ import (
 const hexLower = "0123456789abcdef"
 
 // appendJSONString quotes s the way Microsoft.OData does by default:
-// non-ASCII characters are escaped as \uXXXX (surrogate pairs above the
+// non-ASCII characters are escaped as \u and four hex digits (surrogate pairs above the
 // BMP).
 func appendJSONString(b, s []byte) []byte {
 	b = append(b, '"')
