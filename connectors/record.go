@@ -2,6 +2,7 @@ package connectors
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -102,6 +103,21 @@ func (e *Entity) Similar(name string) string {
 		}
 		if d := EditDistance(strings.ToLower(c.Name), strings.ToLower(name)); d < bestDist {
 			best, bestDist = c.Name, d
+		}
+	}
+	return best
+}
+
+// Closest returns the candidate nearest to s by edit distance, if it is
+// less than limit away; "" otherwise. Ties go to the first in sorted
+// order, so hints are stable.
+func Closest(s string, candidates []string, limit int) string {
+	sorted := append([]string(nil), candidates...)
+	sort.Strings(sorted)
+	best, bestDist := "", limit
+	for _, c := range sorted {
+		if d := EditDistance(s, c); d < bestDist {
+			best, bestDist = c, d
 		}
 	}
 	return best

@@ -233,8 +233,12 @@ type loader struct {
 	keyIdx   []int // key positions in the source row
 	trackIdx int   // tracking column position, or -1
 	batch    batch
+	// maxTrack is the largest tracking value loaded; moved says whether
+	// this run raised it above the stored watermark, whose text is kept
+	// as it was until then. Formatting waits for a commit: rows arrive
+	// in tracking order, so nearly every row raises the maximum.
 	maxTrack time.Time
-	maxText  string
+	moved    bool
 	// computed evaluates the computed columns, where the row filter.
 	computed []*rowexpr.Evaluator
 	where    *rowexpr.Evaluator
@@ -255,7 +259,6 @@ func (l *loader) init() error {
 		l.trackIdx = pos[l.tp.Tracking]
 	}
 	l.batch = batch{keyIdx: l.keyIdx, index: map[string]int{}}
-	l.maxText = l.tp.Watermark
 	if w, err := parseWatermark(l.tp.Watermark); err == nil {
 		l.maxTrack = w
 	}
@@ -281,8 +284,7 @@ func (l *loader) destRow(row []any) ([]any, error) {
 func (l *loader) track(row []any) {
 	if l.trackIdx >= 0 {
 		if t, ok := row[l.trackIdx].(time.Time); ok && t.After(l.maxTrack) {
-			l.maxTrack = t
-			l.maxText = formatWatermark(t)
+			l.maxTrack, l.moved = t, true
 		}
 	}
 }
@@ -292,10 +294,19 @@ func (l *loader) state(cursor string, runRows int64) *connectors.State {
 	st := &connectors.State{Table: l.tp.Table, Tenant: l.tp.Tenant,
 		Address: l.tp.Address, Cursor: cursor, ConfigHash: l.tp.ConfigHash,
 		RunStarted: l.started, RunRows: runRows}
-	if l.maxText != "" {
-		st.Watermark, st.WatermarkAt, st.WatermarkType = l.maxText, l.maxTrack, "timestamp"
+	if wm := l.watermark(); wm != "" {
+		st.Watermark, st.WatermarkAt, st.WatermarkType = wm, l.maxTrack, "timestamp"
 	}
 	return st
+}
+
+// watermark is the text of the largest tracking value loaded: as the
+// source sent it for the stored watermark, and from the value otherwise.
+func (l *loader) watermark() string {
+	if l.moved {
+		return formatWatermark(l.maxTrack)
+	}
+	return l.tp.Watermark
 }
 
 // incremental reads in (tracking, key) order and commits every batch
@@ -460,7 +471,7 @@ func (l *loader) reload(ctx context.Context) error {
 		return err
 	}
 	l.res.Change = ch
-	l.res.Watermark = l.maxText
+	l.res.Watermark = l.watermark()
 	return nil
 }
 

@@ -262,7 +262,7 @@ func (p *Planner) checkTargets() hcl.Diagnostics {
 			continue
 		}
 		detail := fmt.Sprintf("No table or model has the address %s.", a)
-		if s := closest(a, known); s != "" {
+		if s := connectors.Closest(a, known, max(3, len(a)/4)+1); s != "" {
 			detail += fmt.Sprintf(" Did you mean %s?", s)
 		}
 		detail += " Addresses look like table.NAME, table.NAME[\"KEY\"] or model.NAME; syncctl graph lists them."
@@ -270,17 +270,6 @@ func (p *Planner) checkTargets() hcl.Diagnostics {
 			Summary: "Unknown table address", Detail: detail})
 	}
 	return diags
-}
-
-// closest returns the candidate nearest to s, or "" when none is close.
-func closest(s string, candidates []string) string {
-	best, bestDist := "", max(3, len(s)/4)+1
-	for _, c := range candidates {
-		if d := connectors.EditDistance(s, c); d < bestDist {
-			best, bestDist = c, d
-		}
-	}
-	return best
 }
 
 func (p *Planner) targeted(t *TableNode) bool {

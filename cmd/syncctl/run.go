@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"sort"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -166,13 +165,7 @@ func unknownFlag(msg string) string {
 
 // suggest returns " Did you mean "X"?" for the closest name, or "".
 func suggest(name string, names []string) string {
-	best, bestDist := "", 3
-	sort.Strings(names)
-	for _, n := range names {
-		if d := connectors.EditDistance(name, n); d < bestDist {
-			best, bestDist = n, d
-		}
-	}
+	best := connectors.Closest(name, names, 3)
 	if best == "" {
 		return ""
 	}

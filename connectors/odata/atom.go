@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"time"
 
 	"github.com/cockroachdb/apd/v3"
 
@@ -35,12 +34,7 @@ import (
 // content) are read too. One ATOMDecoder serves any number of bodies,
 // one at a time; it is not safe for concurrent use.
 type ATOMDecoder struct {
-	cols     []connectors.Column
-	index    map[string]int
-	loc      *time.Location
-	zones    zoneCache
-	slab     []any
-	slabRows int
+	rowShape
 
 	br      *bufio.Reader
 	refs    refFilter
@@ -54,18 +48,7 @@ type ATOMDecoder struct {
 // NewATOMDecoder returns a decoder of rows with the given columns, like
 // NewDecoder.
 func NewATOMDecoder(cols []connectors.Column, opts DecodeOptions) *ATOMDecoder {
-	d := &ATOMDecoder{cols: cols, index: make(map[string]int, len(cols)),
-		loc: opts.Location, zones: zoneCache{}, slabRows: opts.SlabRows}
-	if d.loc == nil {
-		d.loc = time.UTC
-	}
-	if d.slabRows <= 0 {
-		d.slabRows = 256
-	}
-	for i, c := range cols {
-		d.index[c.Name] = i
-	}
-	return d
+	return &ATOMDecoder{rowShape: newRowShape(cols, opts)}
 }
 
 // The XML namespaces of OData's ATOM properties.
@@ -299,17 +282,6 @@ func (d *ATOMDecoder) entry(fn func([]any) error) error {
 			depth--
 		}
 	}
-}
-
-// newRow cuts a zeroed row from the current slab, as Decoder does.
-func (d *ATOMDecoder) newRow() []any {
-	n := len(d.cols)
-	if len(d.slab) < n {
-		d.slab = make([]any, n*d.slabRows)
-	}
-	row := d.slab[:n:n]
-	d.slab = d.slab[n:]
-	return row
 }
 
 // properties reads the children of m:properties into row.

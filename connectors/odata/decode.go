@@ -19,18 +19,12 @@ import (
 // building maps or reflecting. One Decoder serves any number of bodies,
 // one at a time; it is not safe for concurrent use.
 type Decoder struct {
-	cols  []connectors.Column
-	index map[string]int
-	loc   *time.Location
-	zones zoneCache
-	sc    scanner
+	rowShape
+	sc scanner
 
 	// order remembers which column each property position of the last
 	// row went to, so rows with the usual property order skip the map.
 	order []keyIndex
-
-	slab     []any
-	slabRows int
 
 	row  int // rows read from the current body
 	page Page
@@ -65,18 +59,34 @@ type Page struct {
 // holds one value per column, in order, nil for properties the body does
 // not carry.
 func NewDecoder(cols []connectors.Column, opts DecodeOptions) *Decoder {
-	d := &Decoder{cols: cols, index: make(map[string]int, len(cols)),
+	return &Decoder{rowShape: newRowShape(cols, opts)}
+}
+
+// rowShape is what both decoders share: the wanted columns, where each
+// goes in a row, how wall times are read, and the slab rows are cut
+// from.
+type rowShape struct {
+	cols     []connectors.Column
+	index    map[string]int
+	loc      *time.Location
+	zones    zoneCache
+	slab     []any
+	slabRows int
+}
+
+func newRowShape(cols []connectors.Column, opts DecodeOptions) rowShape {
+	r := rowShape{cols: cols, index: make(map[string]int, len(cols)),
 		loc: opts.Location, zones: zoneCache{}, slabRows: opts.SlabRows}
-	if d.loc == nil {
-		d.loc = time.UTC
+	if r.loc == nil {
+		r.loc = time.UTC
 	}
-	if d.slabRows <= 0 {
-		d.slabRows = 256
+	if r.slabRows <= 0 {
+		r.slabRows = 256
 	}
 	for i, c := range cols {
-		d.index[c.Name] = i
+		r.index[c.Name] = i
 	}
-	return d
+	return r
 }
 
 // ErrEmptyBody is returned for a body with no content at all. Acumatica
@@ -275,13 +285,13 @@ func (d *Decoder) rows(fn func([]any) error) error {
 // newRow cuts a zeroed row from the current slab, allocating a new slab
 // when it is used up. The row's capacity ends at its length, so a caller
 // appending to it cannot overwrite the next row.
-func (d *Decoder) newRow() []any {
-	n := len(d.cols)
-	if len(d.slab) < n {
-		d.slab = make([]any, n*d.slabRows)
+func (r *rowShape) newRow() []any {
+	n := len(r.cols)
+	if len(r.slab) < n {
+		r.slab = make([]any, n*r.slabRows)
 	}
-	row := d.slab[:n:n]
-	d.slab = d.slab[n:]
+	row := r.slab[:n:n]
+	r.slab = r.slab[n:]
 	return row
 }
 
